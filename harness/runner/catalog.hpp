@@ -13,7 +13,7 @@
 namespace coitest {
 
 class Catalog {
-public:
+  public:
     // Loads every .toml file below `dir`. Duplicate IDs, unknown keys, bad levels and non-UTF-8
     // bytes are errors that name the file (and line where toml++ gives one).
     static Result<Catalog> load(const std::filesystem::path& dir);
@@ -25,7 +25,7 @@ public:
     // Merges another catalog; duplicate IDs are an error.
     Result<void> merge(Catalog other);
 
-private:
+  private:
     std::vector<Requirement> requirements_;
     std::map<std::string, std::size_t, std::less<>> index_;
 };

@@ -1,0 +1,121 @@
+#include "cli/server_run.hpp"
+
+#include "reports/terminal.hpp"
+#include "runner/catalog.hpp"
+#include "runner/preflight.hpp"
+#include "runner/scheduler.hpp"
+#include "suites/server/register.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <unistd.h>
+#include <chrono>
+#include <iostream>
+
+namespace coitest::cli {
+
+namespace {
+
+std::string now_rfc3339() {
+    return fmt::format(
+        "{:%Y-%m-%dT%H:%M:%SZ}",
+        fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+}
+
+int usage_error(const Error& e) {
+    std::cerr << "coitest: error: " << e.message << "\n";
+    return static_cast<int>(ExitCode::usage);
+}
+
+class ViewObserver : public RunObserver {
+  public:
+    explicit ViewObserver(reports::TerminalView& view) : view_(view) {}
+    void on_test_done(const TestResult& r) override { view_.on_test_done(r); }
+
+  private:
+    reports::TerminalView& view_;
+};
+
+}  // namespace
+
+int run_server_suite(const ServerRunOptions& options) {
+    auto catalog = Catalog::load(default_catalog_dir());
+    if (!catalog) return usage_error(catalog.error());
+    Registry registry;
+    suites::register_server_suites(registry);
+    if (auto v = registry.validate(*catalog); !v) return usage_error(v.error());
+
+    if (!options.target_file && options.target_flags.imap.empty())
+        return usage_error(make_error(ErrorKind::usage,
+                                      "no target: give --target FILE or --imap URL (see "
+                                      "docs/target.md)"));
+    auto target = load_target(options.target_file, options.target_flags);
+    if (!target) return usage_error(target.error());
+    if (target->tls.insecure)
+        std::cerr << "coitest: warning: --insecure: TLS certificates and host names are NOT "
+                     "verified; a verdict over TLS proves nothing about who answered\n";
+    auto tls = net::make_client_tls_context(target->tls);
+    if (!tls) return usage_error(tls.error());
+
+    const auto tests = registry.select(options.selection);
+    if (tests.empty())
+        return usage_error(make_error(ErrorKind::usage,
+                                      "no test matches the selection (see "
+                                      "`coitest list`)"));
+
+    RunResult run;
+    run.tool_version = COITEST_VERSION;
+    run.started_at = now_rfc3339();
+    run.target = fmt::format("{} ({})", target->name, target->describe());
+    run.profiles = target->profiles;
+    run.strict = options.strict;
+    const auto started = std::chrono::steady_clock::now();
+
+    reports::TerminalView view(std::cout, reports::colour_wanted(STDOUT_FILENO), options.verbose);
+    view.on_run_start(tests.size());
+    const auto to_ms = [](double s) {
+        return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+    };
+
+    int code = -1;
+    if (auto pre = preflight(*target, *tls, std::min(to_ms(options.step_timeout_s), to_ms(5)));
+        !pre) {
+        // Nothing can run: every selected test is an error with this one reason.
+        SuiteResult suite{"server", {}};
+        for (const auto* t : tests) {
+            TestResult r = describe(*t, *catalog);
+            r.verdict = Verdict::error;
+            r.reason = pre.error().message;
+            suite.tests.push_back(std::move(r));
+        }
+        run.suites.push_back(std::move(suite));
+        std::cerr << "coitest: error: " << pre.error().message << "\n";
+        code = static_cast<int>(ExitCode::environment);
+    } else {
+        RunOptions ro;
+        ro.jobs = options.jobs;
+        ro.test_timeout = to_ms(options.test_timeout_s);
+        ro.step_timeout = to_ms(options.step_timeout_s);
+        Scheduler scheduler(*target, *catalog, ro, *tls);
+        ViewObserver observer(view);
+        bool interrupted = false;
+        run.suites.push_back(scheduler.run(tests, observer, interrupted));
+        run.interrupted = interrupted;
+        code = static_cast<int>(exit_code_for(run));
+        if (interrupted) {
+            std::cerr << "coitest: interrupted; reports hold the tests that finished\n";
+            if (code == 0) code = static_cast<int>(ExitCode::environment);
+        }
+    }
+    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    if (auto w = reports::write_reports(run, options.reports); !w) {
+        std::cerr << "coitest: error: " << w.error().message << "\n";
+        if (code == 0) code = static_cast<int>(ExitCode::environment);
+    }
+    view.on_run_end(run, options.reports);
+    return code;
+}
+
+}  // namespace coitest::cli
