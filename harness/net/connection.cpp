@@ -168,6 +168,19 @@ asio::awaitable<Result<std::string>> Connection::read_some(Clock::time_point dea
     if (impl_->closed) co_return make_error(ErrorKind::network, "the connection is closed");
     const auto capped = cap(deadline);
     const auto waited = capped - Clock::now();
+    // A peer that always has more bytes ready never lets a pending read expire: check the
+    // deadline here too, or a flood would outlive every time limit.
+    if (waited <= Duration::zero()) {
+        const bool test_deadline = capped == options_.hard_deadline;
+        transcript_.note(options_.name,
+                         test_deadline ? "test deadline reached" : "read deadline passed");
+        co_return make_error(
+            ErrorKind::timeout,
+            test_deadline
+                ? fmt::format("the test's time limit ran out reading from {}", endpoint_.url())
+                : fmt::format("{} kept sending past the read deadline (a flood?)",
+                              endpoint_.url()));
+    }
     impl_->read_buffer.resize(options_.max_read_chunk);
     impl_->lowest().expires_at(capped);
     auto buffer = asio::buffer(impl_->read_buffer);
@@ -204,6 +217,40 @@ asio::awaitable<Result<std::string>> Connection::read_some(Clock::time_point dea
                              ? ErrorKind::tls
                              : ErrorKind::network,
                          fmt::format("reading from {} failed: {}", endpoint_.url(), ec.message()));
+}
+
+asio::awaitable<Result<bool>> Connection::wait_readable(Clock::time_point deadline) {
+    using namespace asio::experimental::awaitable_operators;
+    if (impl_->closed) co_return make_error(ErrorKind::network, "the connection is closed");
+    if (impl_->tls) {
+        // Bytes OpenSSL already holds (decrypted, or received but not yet decrypted) never make
+        // the socket readable again.
+        SSL* ssl = impl_->tls->native_handle();
+        if (SSL_has_pending(ssl) == 1 || BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0) co_return true;
+    }
+    const auto capped = cap(deadline);
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex, capped);
+    // Cancelling a readiness wait consumes nothing and leaves the socket open (unlike a timed
+    // out read, which beast closes).
+    auto outcome = co_await (impl_->lowest().socket().async_wait(tcp::socket::wait_read, kNoThrow) ||
+                             timer.async_wait(kNoThrow));
+    if (outcome.index() == 1) {
+        if (capped < deadline) {
+            transcript_.note(options_.name, "test deadline reached");
+            co_return make_error(ErrorKind::timeout,
+                                 fmt::format("the test's time limit ran out waiting for {}",
+                                             endpoint_.url()));
+        }
+        co_return false;
+    }
+    const auto ec = std::get<0>(std::get<0>(outcome));
+    if (ec) {
+        impl_->closed = true;
+        co_return make_error(ErrorKind::network,
+                             fmt::format("waiting for {} failed: {}", endpoint_.url(), ec.message()));
+    }
+    co_return true;
 }
 
 asio::awaitable<Result<void>> Connection::write(std::string_view data,

@@ -51,6 +51,12 @@ class Connection {
         return read_some(Clock::now() + options_.step_timeout);
     }
 
+    // Waits until bytes can be read without blocking (true) or `deadline` passes (false).
+    // Unlike read_some, reaching `deadline` leaves the connection open, so a caller can assert
+    // that nothing arrives for a while and then go on (the .coi interpreter's silence checks and
+    // time-limited waits). Reaching the hard deadline is a timeout Error.
+    boost::asio::awaitable<Result<bool>> wait_readable(Clock::time_point deadline);
+
     // Writes all of `data`. `transcript_text`, when given, is recorded instead of the bytes
     // (protocol layers pass a redacted rendering of credential-bearing lines).
     boost::asio::awaitable<Result<void>> write(std::string_view data,

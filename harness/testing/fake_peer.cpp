@@ -24,12 +24,14 @@ tcp::socket& PeerSocket::raw() {
     return tls_ ? tls_->next_layer() : *plain_;
 }
 
-asio::awaitable<void> PeerSocket::send(std::string_view data) {
+asio::awaitable<bool> PeerSocket::send(std::string_view data) {
     auto b = asio::buffer(data.data(), data.size());
+    std::tuple<boost::system::error_code, std::size_t> outcome;
     if (tls_)
-        co_await asio::async_write(*tls_, b, kNoThrow);
+        outcome = co_await asio::async_write(*tls_, b, kNoThrow);
     else
-        co_await asio::async_write(*plain_, b, kNoThrow);
+        outcome = co_await asio::async_write(*plain_, b, kNoThrow);
+    co_return !std::get<0>(outcome);
 }
 
 asio::awaitable<std::string> PeerSocket::read_until(std::string_view delimiter) {

@@ -20,7 +20,8 @@ class PeerSocket {
   public:
     PeerSocket(boost::asio::ip::tcp::socket socket,
                std::shared_ptr<boost::asio::ssl::context> tls_context);
-    boost::asio::awaitable<void> send(std::string_view data);
+    // False once the client has gone: scripts that send forever must stop then.
+    boost::asio::awaitable<bool> send(std::string_view data);
     // Reads until `delimiter` (default CRLF) or EOF; returns what was read (possibly partial).
     boost::asio::awaitable<std::string> read_until(std::string_view delimiter = "\r\n");
     boost::asio::awaitable<void> handshake();  // upgrade to TLS (after STARTTLS, or at once)
