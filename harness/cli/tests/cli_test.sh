@@ -93,6 +93,21 @@ dovecot-untrusted)
   [[ $rc -eq 0 ]] || fail "--insecure: exit $rc"
   grep -q 'warning: --insecure' "$work/err" || fail "--insecure printed no warning"
   ;;
+dovecot-sigint)
+  # Ctrl-C mid-run: the run stops, the reports hold what finished, and they are valid.
+  "$coitest" server --target "$COITEST_DOVECOT_DIR/target.toml" -j 1 --filter '*.login.invalid' \
+    --filter '*.capability.*' --junit "$work/junit.xml" --json "$work/r.json" >"$work/out" 2>&1 &
+  pid=$!
+  # login.invalid spends over a second in the server's failure delay: interrupt it there.
+  for _ in $(seq 100); do grep -q '^PASS.*capability.auth-plain' "$work/out" 2>/dev/null && break; sleep 0.1; done
+  sleep 0.4
+  kill -INT "$pid"
+  wait "$pid"; rc=$?
+  cat "$work/out"
+  [[ $rc -ne 0 ]] || fail "an interrupted run exited 0"
+  xmllint --noout --schema "$xsd" "$work/junit.xml" 2>"$work/xml" || { cat "$work/xml" >&2; fail "JUnit does not validate"; }
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["interrupted"] is True, d["interrupted"]' "$work/r.json" || fail "results do not say interrupted"
+  ;;
 *)
   fail "unknown case $case"
   ;;
