@@ -26,7 +26,8 @@ bool valid_keyword(std::string_view k) {
 
 // ehlo-param: printable US-ASCII without space or control characters.
 bool valid_param(std::string_view p) {
-    return !p.empty() && std::all_of(p.begin(), p.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+    return !p.empty() &&
+           std::all_of(p.begin(), p.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 std::vector<std::string_view> split_spaces(std::string_view s) {

@@ -65,8 +65,8 @@ Result<CommandLine> auth_plain_command(std::string_view user, std::string_view p
     message += '\0';
     message += password;
     const std::string blob = base64_encode(message);
-    return CommandLine{"AUTH PLAIN " + blob + "\r\n", "AUTH PLAIN ***\r\n",
-                       {blob, std::string(password)}};
+    return CommandLine{
+        "AUTH PLAIN " + blob + "\r\n", "AUTH PLAIN ***\r\n", {blob, std::string(password)}};
 }
 
 CommandLine sasl_response_line(std::string_view value, bool value_is_secret) {

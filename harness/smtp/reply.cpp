@@ -6,7 +6,9 @@ namespace coitest::smtp {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // 1 to 3 digits at `pos`; advances `pos`. nullopt when there is no digit or more than three.
 std::optional<int> small_number(std::string_view s, std::size_t& pos) {
@@ -23,7 +25,9 @@ std::optional<int> small_number(std::string_view s, std::size_t& pos) {
 
 }  // namespace
 
-std::string EnhancedCode::str() const { return fmt::format("{}.{}.{}", klass, subject, detail); }
+std::string EnhancedCode::str() const {
+    return fmt::format("{}.{}.{}", klass, subject, detail);
+}
 
 std::optional<EnhancedCode> parse_enhanced_code(std::string_view text, std::size_t* length) {
     if (text.size() < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.')

@@ -6,7 +6,9 @@ namespace coitest::smtp {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 bool valid_code(std::string_view line) {
     return line.size() >= 3 && line[0] >= '2' && line[0] <= '5' && line[1] >= '0' &&
@@ -17,7 +19,9 @@ bool valid_code(std::string_view line) {
 
 ReplyReader::ReplyReader(ReaderLimits limits) : limits_(limits) {}
 
-std::size_t ReplyReader::buffered() const { return pending_.size() - pos_ + current_.raw.size(); }
+std::size_t ReplyReader::buffered() const {
+    return pending_.size() - pos_ + current_.raw.size();
+}
 
 void ReplyReader::feed(std::string_view bytes) {
     if (error_) return;

@@ -33,7 +33,7 @@ struct NeedMore {};
 using ReadEvent = std::variant<NeedMore, Reply, Error>;
 
 class ReplyReader {
-public:
+  public:
     explicit ReplyReader(ReaderLimits limits = {});
 
     // Appends bytes. Feeding more than `max_buffered` without draining next() fails the reader.
@@ -48,14 +48,14 @@ public:
     bool failed() const { return error_.has_value(); }
     const ReaderLimits& limits() const { return limits_; }
 
-private:
+  private:
     ReadEvent fail(ErrorKind kind, std::string message);
 
     ReaderLimits limits_;
     std::string pending_;  // unparsed bytes; [0, pos_) already consumed
     std::size_t pos_ = 0;
     std::size_t scanned_ = 0;  // bytes after pos_ already known to hold no LF
-    Reply current_;  // lines of the reply in progress
+    Reply current_;            // lines of the reply in progress
     std::optional<Error> error_;
 };
 

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <variant>
 
+// Rule in this file: no class-type temporaries inside a co_await expression (name them first).
+// g++ 12 mishandles them in coroutine frames (double destruction, found by ASan).
+
 namespace coitest::smtp {
 
 namespace asio = boost::asio;
@@ -110,10 +113,11 @@ asio::awaitable<Result<Reply>> Session::starttls(std::string_view name) {
     if (!reply || reply->code != 220) co_return reply;
     // Anything already buffered was sent in plain text but would be read as a reply under TLS.
     if (const auto n = reader_.buffered(); n > 0)
-        co_return fail({ErrorKind::protocol,
-                        fmt::format("the server sent {} more bytes after its 220 reply to STARTTLS, "
-                                    "before TLS began (possible command injection)",
-                                    n)});
+        co_return fail(
+            {ErrorKind::protocol,
+             fmt::format("the server sent {} more bytes after its 220 reply to STARTTLS, "
+                         "before TLS began (possible command injection)",
+                         n)});
     auto tls = co_await connection_->start_tls();
     if (!tls) co_return fail(tls.error());
     capabilities_ = {};  // RFC 3207: forget what the server said in plain text
@@ -164,8 +168,7 @@ asio::awaitable<Result<Reply>> Session::mail_from(std::string_view address,
     co_return reply;
 }
 
-asio::awaitable<Result<Reply>> Session::rcpt_to(std::string_view address,
-                                                std::string_view params) {
+asio::awaitable<Result<Reply>> Session::rcpt_to(std::string_view address, std::string_view params) {
     auto command = rcpt_to_command(address, params);
     if (!command) co_return command.error();
     auto reply = co_await exchange(*command, "RCPT TO");
@@ -173,8 +176,7 @@ asio::awaitable<Result<Reply>> Session::rcpt_to(std::string_view address,
     co_return reply;
 }
 
-asio::awaitable<Result<DataReplies>> Session::data(std::string_view message,
-                                                   DataOptions options) {
+asio::awaitable<Result<DataReplies>> Session::data(std::string_view message, DataOptions options) {
     auto reply = co_await simple("DATA");
     if (!reply) co_return reply.error();
     DataReplies out{std::move(*reply), {}};

@@ -61,7 +61,7 @@ struct SendOutcome {
 };
 
 class Session {
-public:
+  public:
     // Connects (TLS first for implicit-TLS endpoints) and reads the greeting. A well-formed
     // greeting of any code is returned in greeting() for the caller to judge (220 is ready; 554
     // is a refusal). Only smtp and lmtp endpoints are accepted.
@@ -108,10 +108,9 @@ public:
 
     // MAIL, one RCPT per recipient, DATA and the message; after a refusal that ends the
     // transaction early, RSET, so the session can be used again.
-    boost::asio::awaitable<Result<SendOutcome>> send_message(std::string_view from,
-                                                             std::span<const std::string> recipients,
-                                                             std::string_view message,
-                                                             DataOptions options = {});
+    boost::asio::awaitable<Result<SendOutcome>> send_message(
+        std::string_view from, std::span<const std::string> recipients, std::string_view message,
+        DataOptions options = {});
 
     const Reply& greeting() const { return greeting_; }
     const Capabilities& capabilities() const { return capabilities_; }  // of the last hello
@@ -121,7 +120,7 @@ public:
     std::size_t accepted_recipients() const { return accepted_; }  // in the current transaction
     net::Connection& connection() { return *connection_; }
 
-private:
+  private:
     Session(std::unique_ptr<net::Connection> connection, SessionOptions options);
 
     boost::asio::awaitable<Result<Reply>> exchange(const CommandLine& command,

@@ -14,9 +14,9 @@ Reply reply(int code, std::vector<std::string> lines) {
 
 TEST(Capabilities, PostfixSubmission) {
     const auto caps = parse_capabilities(reply(
-        250, {"mx.example.org", "PIPELINING", "SIZE 10240000", "VRFY", "ETRN", "STARTTLS",
-              "AUTH PLAIN LOGIN", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8",
-              "CHUNKING"}));
+        250,
+        {"mx.example.org", "PIPELINING", "SIZE 10240000", "VRFY", "ETRN", "STARTTLS",
+         "AUTH PLAIN LOGIN", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"}));
     EXPECT_EQ(caps.domain, "mx.example.org");
     for (const char* k : {"PIPELINING", "pipelining", "StartTLS", "8BITMIME", "ENHANCEDSTATUSCODES",
                           "SMTPUTF8", "CHUNKING", "DSN"})
@@ -32,9 +32,9 @@ TEST(Capabilities, PostfixSubmission) {
 }
 
 TEST(Capabilities, DovecotLhlo) {
-    const auto caps = parse_capabilities(reply(
-        250, {"mail.example.org", "8BITMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "PIPELINING",
-              "STARTTLS"}));
+    const auto caps =
+        parse_capabilities(reply(250, {"mail.example.org", "8BITMIME", "CHUNKING",
+                                       "ENHANCEDSTATUSCODES", "PIPELINING", "STARTTLS"}));
     EXPECT_EQ(caps.domain, "mail.example.org");
     EXPECT_EQ(caps.extensions.size(), 5u);
     EXPECT_FALSE(caps.size_limit());  // SIZE not advertised
@@ -46,13 +46,14 @@ TEST(Capabilities, KeywordsAreCaseInsensitiveAndMechanismsUpperCased) {
     EXPECT_TRUE(caps.has("AUTH"));
     EXPECT_EQ(caps.auth_mechanisms(), (std::vector<std::string>{"PLAIN", "XOAUTH2"}));
     ASSERT_TRUE(caps.params("Auth"));
-    EXPECT_EQ(caps.params("Auth")->front(), "plain");  // parameters are kept as sent
+    EXPECT_EQ(caps.params("Auth")->front(), "plain");               // parameters are kept as sent
     EXPECT_EQ(caps.size_limit(), std::optional<std::uint64_t>(0));  // SIZE alone: no fixed limit
 }
 
 TEST(Capabilities, UnparseableSizeIsNotALimit) {
     EXPECT_FALSE(parse_capabilities(reply(250, {"x", "SIZE ten"})).size_limit());
-    EXPECT_FALSE(parse_capabilities(reply(250, {"x", "SIZE 99999999999999999999999"})).size_limit());
+    EXPECT_FALSE(
+        parse_capabilities(reply(250, {"x", "SIZE 99999999999999999999999"})).size_limit());
     EXPECT_EQ(parse_capabilities(reply(250, {"x", "SIZE 1"})).size_limit(),
               std::optional<std::uint64_t>(1));
 }
@@ -67,8 +68,8 @@ TEST(Capabilities, LegacyAuthEqualsFormIsKeptApart) {
 }
 
 TEST(Capabilities, MalformedLinesAreCollected) {
-    const auto caps =
-        parse_capabilities(reply(250, {"x", "", "-DASH", "GOOD", "BAD_KEYWORD", "P a\x01b", "AUTH="}));
+    const auto caps = parse_capabilities(
+        reply(250, {"x", "", "-DASH", "GOOD", "BAD_KEYWORD", "P a\x01b", "AUTH="}));
     EXPECT_EQ(caps.malformed.size(), 5u);
     EXPECT_EQ(caps.extensions.size(), 1u);
     EXPECT_TRUE(caps.has("GOOD"));

@@ -1,5 +1,5 @@
-#include "net/transcript.hpp"
 #include "smtp/commands.hpp"
+#include "net/transcript.hpp"
 
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@ TEST(EncodeData, LineThatIsASingleDotIsStuffed) {
 
 TEST(EncodeData, LinesStartingWithDotsGetOneMore) {
     EXPECT_EQ(encode_data("..x\r\n.y\r\nz.\r\n"), "...x\r\n..y\r\nz.\r\n.\r\n");
-    EXPECT_EQ(encode_data(".\r\n"), "..\r\n.\r\n");  // a dot at the very start is a line start
+    EXPECT_EQ(encode_data(".\r\n"), "..\r\n.\r\n");     // a dot at the very start is a line start
     EXPECT_EQ(encode_data("a.b\r\n"), "a.b\r\n.\r\n");  // not at a line start: untouched
 }
 
@@ -65,7 +65,8 @@ TEST(DataEncoding, ExhaustiveRoundTripOverSmallMessages) {
             const std::string wire = encode_data(msg, {normalize});
             ASSERT_TRUE(wire.ends_with(".\r\n")) << msg;
             const auto end = ("\r\n" + wire).find("\r\n.\r\n");
-            ASSERT_EQ(end, wire.size() - 3) << "early terminator for " << ::testing::PrintToString(msg);
+            ASSERT_EQ(end, wire.size() - 3)
+                << "early terminator for " << ::testing::PrintToString(msg);
             auto back = decode_data(wire);
             ASSERT_TRUE(back) << ::testing::PrintToString(msg);
             if (!normalize) {
