@@ -134,8 +134,10 @@ std::optional<std::uint64_t> BodyPart::size() const {
 std::optional<std::uint64_t> BodyPart::lines() const {
     if (is_multipart()) return std::nullopt;
     const SExpr* f = nullptr;
-    if (media_type() == "TEXT") f = field(7);
-    else if (is_message()) f = field(9);
+    if (media_type() == "TEXT")
+        f = field(7);
+    else if (is_message())
+        f = field(9);
     return f ? f->number() : std::nullopt;
 }
 

@@ -14,13 +14,13 @@
 namespace coitest::imap {
 
 class BodyPart {
-public:
+  public:
     explicit BodyPart(const SExpr& node) : node_(&node) {}
 
     bool is_multipart() const;
     // "TEXT", "MULTIPART", "MESSAGE"... upper-cased; empty if the shape is wrong.
     std::string media_type() const;
-    std::string subtype() const;  // upper-cased
+    std::string subtype() const;             // upper-cased
     std::vector<BodyPart> children() const;  // multipart parts, or a message/rfc822's body
     // The part at an IMAP part path ("1", "2.1"); "" is this part.
     std::optional<BodyPart> part(std::string_view path) const;
@@ -32,14 +32,14 @@ public:
     std::optional<std::string> description() const;
     std::optional<std::string> encoding() const;  // upper-cased
     std::optional<std::uint64_t> size() const;
-    std::optional<std::uint64_t> lines() const;   // text/* and message/rfc822 only
+    std::optional<std::uint64_t> lines() const;  // text/* and message/rfc822 only
     // Extension data (BODYSTRUCTURE only).
     std::optional<std::string> disposition() const;  // upper-cased: INLINE, ATTACHMENT
     std::optional<std::string> disposition_param(std::string_view name) const;
 
     const SExpr& node() const { return *node_; }
 
-private:
+  private:
     const SExpr* field(std::size_t index) const;
     std::size_t extension_start() const;  // index of the first extension field
     bool is_message() const;

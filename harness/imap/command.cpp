@@ -25,7 +25,9 @@ bool quotable(std::string_view s) {
 
 }  // namespace
 
-std::string TagGenerator::next() { return fmt::format("{}{:03}", prefix_, ++counter_); }
+std::string TagGenerator::next() {
+    return fmt::format("{}{:03}", prefix_, ++counter_);
+}
 
 LiteralMode literal_mode_for(const std::vector<std::string>& capabilities) {
     bool minus = false;

@@ -12,11 +12,11 @@ namespace coitest::imap {
 
 // "a001", "a002", ... (wider after a999). One generator per connection.
 class TagGenerator {
-public:
+  public:
     explicit TagGenerator(std::string prefix = "a") : prefix_(std::move(prefix)) {}
     std::string next();
 
-private:
+  private:
     std::string prefix_;
     unsigned long counter_ = 0;
 };
@@ -31,7 +31,7 @@ enum class StringForm { atom, quoted, literal };
 // (7-bit, no CR/LF/NUL, not too long), a literal otherwise.
 StringForm astring_form(std::string_view s);
 StringForm string_form(std::string_view s);  // never an atom
-std::string quote(std::string_view s);      // "..." with \ and " escaped; s must be quotable
+std::string quote(std::string_view s);       // "..." with \ and " escaped; s must be quotable
 
 // One piece of a rendered command. `wire` goes on the wire; `shown` is what the transcript
 // records (secrets replaced by ***). When `wait_continuation` is true, the piece ends with a
@@ -46,7 +46,7 @@ struct CommandPart {
 // verbatim (sequence sets, fetch items, search keys); they must not hold CR or LF unless the
 // test means to send a broken command.
 class Command {
-public:
+  public:
     explicit Command(std::string verb) : verb_(std::move(verb)) {}
 
     Command& raw(std::string_view text);
@@ -62,7 +62,7 @@ public:
     // The whole command as one string (parts joined), e.g. for logs and tests.
     std::string to_string(std::string_view tag, LiteralMode mode = LiteralMode::plus) const;
 
-private:
+  private:
     enum class Kind { raw, astring, string, nil, literal, open, close };
     struct Arg {
         Kind kind;

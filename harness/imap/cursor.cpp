@@ -11,15 +11,21 @@ bool is_ctl(char c) {
     return u < 0x20 || u == 0x7f;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // A byte as a reader sees it in an error message.
 std::string show_char(char c) {
     switch (c) {
-        case '\r': return "CR";
-        case '\n': return "LF";
-        case ' ': return "SP";
-        default: break;
+        case '\r':
+            return "CR";
+        case '\n':
+            return "LF";
+        case ' ':
+            return "SP";
+        default:
+            break;
     }
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u >= 0x7f) return fmt::format("byte 0x{:02x}", u);
@@ -31,10 +37,14 @@ std::string printable(std::string_view s, std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < s.size() && i < n; ++i) {
         const auto u = static_cast<unsigned char>(s[i]);
-        if (s[i] == '\r') out += "\\r";
-        else if (s[i] == '\n') out += "\\n";
-        else if (u < 0x20 || u >= 0x7f) out += fmt::format("\\x{:02x}", u);
-        else out += s[i];
+        if (s[i] == '\r')
+            out += "\\r";
+        else if (s[i] == '\n')
+            out += "\\n";
+        else if (u < 0x20 || u >= 0x7f)
+            out += fmt::format("\\x{:02x}", u);
+        else
+            out += s[i];
     }
     if (s.size() > n) out += "...";
     return out;
@@ -46,14 +56,24 @@ bool is_atom_char(char c) {
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80 || is_ctl(c)) return false;
     switch (c) {
-        case '(': case ')': case '{': case ' ': case '%': case '*': case '"': case '\\': case ']':
+        case '(':
+        case ')':
+        case '{':
+        case ' ':
+        case '%':
+        case '*':
+        case '"':
+        case '\\':
+        case ']':
             return false;
         default:
             return true;
     }
 }
 
-bool is_astring_char(char c) { return c == ']' || is_atom_char(c); }
+bool is_astring_char(char c) {
+    return c == ']' || is_atom_char(c);
+}
 
 void Cursor::fail(std::string_view expected) const {
     const std::string found = at_end() ? std::string("the end of the response") : show_char(peek());
@@ -61,8 +81,7 @@ void Cursor::fail(std::string_view expected) const {
     const std::size_t from = pos_ > 40 ? pos_ - 40 : 0;
     throw ParseFailure{ErrorKind::protocol,
                        fmt::format("expected {} at byte {} but found {}: {}{}", expected, pos_,
-                                   found, from > 0 ? "..." : "",
-                                   printable(in_.substr(from), 80))};
+                                   found, from > 0 ? "..." : "", printable(in_.substr(from), 80))};
 }
 
 void Cursor::fail_limit(std::string message) const {
@@ -149,7 +168,8 @@ std::string Cursor::quoted() {
             ++pos_;
             return out;
         }
-        if (c == '\r' || c == '\n' || c == '\0') fail("the closing '\"' of a quoted string (CR, LF and NUL cannot be quoted)");
+        if (c == '\r' || c == '\n' || c == '\0')
+            fail("the closing '\"' of a quoted string (CR, LF and NUL cannot be quoted)");
         if (c == '\\') {
             const char next = peek(1);
             if (next != '"' && next != '\\') {

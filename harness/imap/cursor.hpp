@@ -23,7 +23,7 @@ bool is_atom_char(char c);     // RFC 3501 ATOM-CHAR
 bool is_astring_char(char c);  // ATOM-CHAR or "]"
 
 class Cursor {
-public:
+  public:
     Cursor(std::string_view input, std::size_t max_depth) : in_(input), max_depth_(max_depth) {}
 
     std::size_t pos() const { return pos_; }
@@ -47,13 +47,13 @@ public:
     void expect_word(std::string_view word);
     void end();  // CRLF, then nothing
 
-    std::string atom();                 // 1*ATOM-CHAR
+    std::string atom();  // 1*ATOM-CHAR
     std::string upper_atom() { return to_upper(atom()); }
-    std::uint32_t number();             // fits 32 bits
-    std::uint64_t number64();           // fits 63 bits (RFC 7162 mod-sequence range)
+    std::uint32_t number();    // fits 32 bits
+    std::uint64_t number64();  // fits 63 bits (RFC 7162 mod-sequence range)
     std::string quoted();
-    std::string literal();              // {N}, {N+} or ~{N}, CRLF, N bytes
-    std::string string();               // quoted or literal
+    std::string literal();  // {N}, {N+} or ~{N}, CRLF, N bytes
+    std::string string();   // quoted or literal
     std::optional<std::string> nstring();
     std::string astring();
     std::string flag(bool allow_star);  // "\Seen", "$Chat", "\*"
@@ -62,7 +62,7 @@ public:
     std::string code_text();            // *<any TEXT-CHAR except "]">
     bool accept_sp_word(std::string_view word);  // SP + accept_word, or nothing consumed
     SequenceSet sequence_set();
-    SExpr sexpr();                      // NIL, string, atom or parenthesized list
+    SExpr sexpr();  // NIL, string, atom or parenthesized list
 
     // Calls `item` for each member of a parenthesized, space-separated list.
     template <class F>
@@ -82,17 +82,17 @@ public:
 
     // Counts nesting of parenthesized lists; hostile input must not exhaust the stack.
     class Depth {
-    public:
+      public:
         explicit Depth(Cursor& c);
         ~Depth() { --c_.depth_; }
         Depth(const Depth&) = delete;
         Depth& operator=(const Depth&) = delete;
 
-    private:
+      private:
         Cursor& c_;
     };
 
-private:
+  private:
     std::string_view in_;
     std::size_t pos_ = 0;
     std::size_t depth_ = 0;

@@ -11,10 +11,10 @@ struct Simple {
     CodeKind kind;
 };
 constexpr Simple kSimple[] = {
-    {"ALERT", CodeKind::alert},          {"PARSE", CodeKind::parse},
-    {"READ-ONLY", CodeKind::read_only},  {"READ-WRITE", CodeKind::read_write},
-    {"TRYCREATE", CodeKind::trycreate},  {"UIDNOTSTICKY", CodeKind::uidnotsticky},
-    {"NOMODSEQ", CodeKind::nomodseq},    {"CLOSED", CodeKind::closed},
+    {"ALERT", CodeKind::alert},         {"PARSE", CodeKind::parse},
+    {"READ-ONLY", CodeKind::read_only}, {"READ-WRITE", CodeKind::read_write},
+    {"TRYCREATE", CodeKind::trycreate}, {"UIDNOTSTICKY", CodeKind::uidnotsticky},
+    {"NOMODSEQ", CodeKind::nomodseq},   {"CLOSED", CodeKind::closed},
 };
 
 // "METADATA LONGENTRIES 2199" and friends (RFC 5464 §4.2.1, §4.3). Unknown ones stay generic.

@@ -44,12 +44,18 @@ ESearch parse_esearch(Cursor& c) {
     while (c.accept(' ')) {
         std::string name = c.upper_atom();
         c.sp();
-        if (name == "MIN") e.min = c.number();
-        else if (name == "MAX") e.max = c.number();
-        else if (name == "COUNT") e.count = c.number64();
-        else if (name == "ALL") e.all = c.sequence_set();
-        else if (name == "MODSEQ") e.modseq = c.number64();
-        else e.other.emplace_back(std::move(name), c.sexpr());
+        if (name == "MIN")
+            e.min = c.number();
+        else if (name == "MAX")
+            e.max = c.number();
+        else if (name == "COUNT")
+            e.count = c.number64();
+        else if (name == "ALL")
+            e.all = c.sequence_set();
+        else if (name == "MODSEQ")
+            e.modseq = c.number64();
+        else
+            e.other.emplace_back(std::move(name), c.sexpr());
     }
     return e;
 }

@@ -47,8 +47,6 @@ ResponseData untagged(Cursor& c) {
     if (name == "ENABLED") return Enabled{detail::parse_atoms(c)};
     if (name == "SEARCH") return detail::parse_search(c);
     if (name == "ESEARCH") return detail::parse_esearch(c);
-    // The rest need an argument after one space.
-    if (!c.at(' ')) return generic(c, name, std::nullopt);
     if (name == "FLAGS") {
         c.sp();
         return Flags{detail::parse_flag_list(c, false)};

@@ -8,7 +8,7 @@ namespace coitest::imap::detail {
 
 // parse_codes.cpp
 StatusResponse parse_resp_text(Cursor& c, Status status);  // after the status atom
-ResponseCode parse_code(Cursor& c);                         // at '['
+ResponseCode parse_code(Cursor& c);                        // at '['
 std::vector<std::string> parse_flag_list(Cursor& c, bool allow_star);
 
 // parse_mailbox.cpp
@@ -19,8 +19,8 @@ Quota parse_quota(Cursor& c);
 QuotaRoot parse_quotaroot(Cursor& c);
 
 // parse_extensions.cpp
-Search parse_search(Cursor& c);   // after "SEARCH" (the space before each number is inside)
-ESearch parse_esearch(Cursor& c); // after "ESEARCH"
+Search parse_search(Cursor& c);    // after "SEARCH" (the space before each number is inside)
+ESearch parse_esearch(Cursor& c);  // after "ESEARCH"
 Metadata parse_metadata(Cursor& c);
 Id parse_id(Cursor& c);
 std::vector<std::string> parse_atoms(Cursor& c);  // *(SP atom), for CAPABILITY and ENABLED

@@ -1,12 +1,15 @@
 #include "imap/response.hpp"
 
-#include <fmt/format.h>
+#include <algorithm>
+#include <cstdint>
 
 namespace coitest::imap {
 
 namespace {
 
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char upper(char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 }  // namespace
 
@@ -90,40 +93,68 @@ std::string SExpr::to_string() const {
 
 std::string_view to_string(CodeKind kind) {
     switch (kind) {
-        case CodeKind::alert: return "ALERT";
-        case CodeKind::badcharset: return "BADCHARSET";
-        case CodeKind::capability: return "CAPABILITY";
-        case CodeKind::parse: return "PARSE";
-        case CodeKind::permanentflags: return "PERMANENTFLAGS";
-        case CodeKind::read_only: return "READ-ONLY";
-        case CodeKind::read_write: return "READ-WRITE";
-        case CodeKind::trycreate: return "TRYCREATE";
-        case CodeKind::uidnext: return "UIDNEXT";
-        case CodeKind::uidvalidity: return "UIDVALIDITY";
-        case CodeKind::unseen: return "UNSEEN";
-        case CodeKind::appenduid: return "APPENDUID";
-        case CodeKind::copyuid: return "COPYUID";
-        case CodeKind::uidnotsticky: return "UIDNOTSTICKY";
-        case CodeKind::highestmodseq: return "HIGHESTMODSEQ";
-        case CodeKind::nomodseq: return "NOMODSEQ";
-        case CodeKind::modified: return "MODIFIED";
-        case CodeKind::closed: return "CLOSED";
-        case CodeKind::metadata_longentries: return "METADATA LONGENTRIES";
-        case CodeKind::metadata_maxsize: return "METADATA MAXSIZE";
-        case CodeKind::metadata_toomany: return "METADATA TOOMANY";
-        case CodeKind::metadata_noprivate: return "METADATA NOPRIVATE";
-        case CodeKind::other: return "other";
+        case CodeKind::alert:
+            return "ALERT";
+        case CodeKind::badcharset:
+            return "BADCHARSET";
+        case CodeKind::capability:
+            return "CAPABILITY";
+        case CodeKind::parse:
+            return "PARSE";
+        case CodeKind::permanentflags:
+            return "PERMANENTFLAGS";
+        case CodeKind::read_only:
+            return "READ-ONLY";
+        case CodeKind::read_write:
+            return "READ-WRITE";
+        case CodeKind::trycreate:
+            return "TRYCREATE";
+        case CodeKind::uidnext:
+            return "UIDNEXT";
+        case CodeKind::uidvalidity:
+            return "UIDVALIDITY";
+        case CodeKind::unseen:
+            return "UNSEEN";
+        case CodeKind::appenduid:
+            return "APPENDUID";
+        case CodeKind::copyuid:
+            return "COPYUID";
+        case CodeKind::uidnotsticky:
+            return "UIDNOTSTICKY";
+        case CodeKind::highestmodseq:
+            return "HIGHESTMODSEQ";
+        case CodeKind::nomodseq:
+            return "NOMODSEQ";
+        case CodeKind::modified:
+            return "MODIFIED";
+        case CodeKind::closed:
+            return "CLOSED";
+        case CodeKind::metadata_longentries:
+            return "METADATA LONGENTRIES";
+        case CodeKind::metadata_maxsize:
+            return "METADATA MAXSIZE";
+        case CodeKind::metadata_toomany:
+            return "METADATA TOOMANY";
+        case CodeKind::metadata_noprivate:
+            return "METADATA NOPRIVATE";
+        case CodeKind::other:
+            return "other";
     }
     return "other";
 }
 
 std::string_view to_string(Status status) {
     switch (status) {
-        case Status::ok: return "OK";
-        case Status::no: return "NO";
-        case Status::bad: return "BAD";
-        case Status::preauth: return "PREAUTH";
-        case Status::bye: return "BYE";
+        case Status::ok:
+            return "OK";
+        case Status::no:
+            return "NO";
+        case Status::bad:
+            return "BAD";
+        case Status::preauth:
+            return "PREAUTH";
+        case Status::bye:
+            return "BYE";
     }
     return "OK";
 }

@@ -44,9 +44,9 @@ struct SExpr {
     bool is_atom() const { return type == Type::atom; }
     bool is_string() const { return type == Type::string; }
     bool is_list() const { return type == Type::list; }
-    std::optional<std::uint64_t> number() const;        // an atom of 1-20 digits that fits
-    std::optional<std::string> nstring() const;         // string or atom contents; nil -> empty
-    std::string to_string() const;                      // IMAP-like rendering, for messages
+    std::optional<std::uint64_t> number() const;  // an atom of 1-20 digits that fits
+    std::optional<std::string> nstring() const;   // string or atom contents; NIL, lists -> nullopt
+    std::string to_string() const;                // IMAP-like rendering, for messages
 };
 
 enum class CodeKind {
@@ -235,7 +235,7 @@ struct Fetch {
     std::optional<std::uint64_t> rfc822_size;
     std::optional<std::string> internaldate;
     std::optional<Envelope> envelope;
-    std::optional<SExpr> body_structure;  // BODYSTRUCTURE, or BODY without a section
+    std::optional<SExpr> body_structure;   // BODYSTRUCTURE, or BODY without a section
     bool body_structure_extended = false;  // true when it came as BODYSTRUCTURE
     std::optional<std::uint64_t> modseq;
     std::vector<BodySection> sections;
@@ -248,15 +248,15 @@ struct Fetch {
 
 // Any untagged response coitest does not type: kept, never an error.
 struct Generic {
-    std::string name;                    // upper-cased
+    std::string name;                     // upper-cased
     std::optional<std::uint32_t> number;  // "* 3 XFOO" -> 3
     std::string text;                     // the rest of the response after the name, raw
 };
 
 using ResponseData =
     std::variant<Generic, Continuation, Tagged, StatusResponse, Capability, Enabled, Id, Flags,
-                 ListResponse, StatusData, Search, ESearch, Metadata, Namespace, Quota,
-                 QuotaRoot, Exists, Recent, Expunge, Vanished, Fetch>;
+                 ListResponse, StatusData, Search, ESearch, Metadata, Namespace, Quota, QuotaRoot,
+                 Exists, Recent, Expunge, Vanished, Fetch>;
 
 struct Response {
     std::string raw;  // every byte of the response, CRLFs and literals included

@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::uint64_t kHuge = UINT64_MAX;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 }  // namespace
 

@@ -16,19 +16,19 @@
 namespace coitest::imap {
 
 struct ReaderLimits {
-    std::size_t max_line = 64 * 1024;                // one line (between literals), CRLF included
-    std::size_t max_literal = 64 * 1024 * 1024;      // one literal's announced size
-    std::size_t max_response = 80 * 1024 * 1024;     // one response, literals included
-    std::size_t max_non_literal = 1024 * 1024;       // one response's bytes outside literals;
-                                                     // bounds the size of the parsed tree
-    std::size_t max_depth = 128;                     // nesting of parenthesized lists
+    std::size_t max_line = 64 * 1024;             // one line (between literals), CRLF included
+    std::size_t max_literal = 64 * 1024 * 1024;   // one literal's announced size
+    std::size_t max_response = 80 * 1024 * 1024;  // one response, literals included
+    std::size_t max_non_literal = 1024 * 1024;    // one response's bytes outside literals;
+                                                  // bounds the size of the parsed tree
+    std::size_t max_depth = 128;                  // nesting of parenthesized lists
 };
 
 struct NeedMore {};
 using ReadResult = std::variant<NeedMore, Response, Error>;
 
 class ResponseReader {
-public:
+  public:
     explicit ResponseReader(ReaderLimits limits = {}) : limits_(limits) {}
 
     void feed(std::string_view bytes);
@@ -45,7 +45,7 @@ public:
     bool failed() const { return failure_.has_value(); }
     const ReaderLimits& limits() const { return limits_; }
 
-private:
+  private:
     ReadResult fail(ErrorKind kind, std::string message);
     void compact();
     // Whether the response starting at head_ may carry literals: only untagged data may

@@ -46,9 +46,9 @@ asio::awaitable<Result<Session>> Session::connect(const net::Endpoint& endpoint,
     if (!greeting) co_return session.fail(greeting.error());
     const StatusResponse* status = greeting->get<StatusResponse>();
     if (status && status->status == Status::bye) {
-        co_return session.fail(make_error(
-            ErrorKind::network,
-            fmt::format("the server refused the session: {}", first_line(*greeting))));
+        co_return session.fail(
+            make_error(ErrorKind::network,
+                       fmt::format("the server refused the session: {}", first_line(*greeting))));
     }
     if (!status || (status->status != Status::ok && status->status != Status::preauth)) {
         co_return session.fail(make_error(
@@ -109,6 +109,7 @@ asio::awaitable<Result<CommandResult>> Session::run(const Command& command, Dead
     CommandResult result;
     result.tag = tags_.next();
     result.command = command.verb();
+    command_bytes_ = 0;
     const std::string what = fmt::format("{} {}", result.tag, result.command);
     const auto parts = command.render(result.tag, literal_mode());
     for (const auto& part : parts) {
@@ -156,7 +157,8 @@ asio::awaitable<Result<void>> Session::await_completion(CommandResult& result,
             result.completion = std::move(*response);
             co_return Result<void>{};
         }
-        auto kept = keep_untagged(result.untagged, std::move(*response), on_bye, what);
+        auto kept =
+            keep_untagged(result.untagged, command_bytes_, std::move(*response), on_bye, what);
         if (!kept) co_return kept.error();
     }
 }
@@ -181,13 +183,15 @@ asio::awaitable<Result<bool>> Session::await_continuation(CommandResult& result,
             result.completion = std::move(*response);
             co_return false;
         }
-        auto kept = keep_untagged(result.untagged, std::move(*response), OnBye::fail, what);
+        auto kept =
+            keep_untagged(result.untagged, command_bytes_, std::move(*response), OnBye::fail, what);
         if (!kept) co_return kept.error();
     }
 }
 
 asio::awaitable<Result<Response>> Session::read_one(net::Clock::time_point deadline,
-                                                    std::string_view waiting_for) {
+                                                    std::string_view waiting_for,
+                                                    net::Connection::OnTimeout on_timeout) {
     for (;;) {
         ReadResult next = reader_.next();
         if (auto* response = std::get_if<Response>(&next)) co_return std::move(*response);
@@ -195,11 +199,11 @@ asio::awaitable<Result<Response>> Session::read_one(net::Clock::time_point deadl
             co_return make_error(error->kind,
                                  fmt::format("{} (waiting for {})", error->message, waiting_for));
         }
-        auto bytes = co_await connection_->read_some(deadline);
+        auto bytes = co_await connection_->read_some(deadline, on_timeout);
         if (!bytes) {
-            co_return make_error(bytes.error().kind, fmt::format("{} (waiting for {})",
-                                                                 bytes.error().message,
-                                                                 waiting_for));
+            co_return make_error(
+                bytes.error().kind,
+                fmt::format("{} (waiting for {})", bytes.error().message, waiting_for));
         }
         reader_.feed(*bytes);
     }
@@ -209,15 +213,14 @@ asio::awaitable<Result<void>> Session::write(std::string_view wire, const std::s
                                              std::string_view what) {
     auto written = co_await connection_->write(wire, shown);
     if (!written) {
-        co_return fail(make_error(written.error().kind, fmt::format("{} (sending {})",
-                                                                    written.error().message,
-                                                                    what)));
+        co_return fail(make_error(written.error().kind,
+                                  fmt::format("{} (sending {})", written.error().message, what)));
     }
     co_return Result<void>{};
 }
 
-Result<void> Session::keep_untagged(std::vector<Response>& into, Response response,
-                                    OnBye on_bye, std::string_view during) {
+Result<void> Session::keep_untagged(std::vector<Response>& into, std::size_t& kept_bytes,
+                                    Response response, OnBye on_bye, std::string_view during) {
     learn_capabilities(response);
     const StatusResponse* status = response.get<StatusResponse>();
     if (status && status->status == Status::bye && on_bye == OnBye::fail) {
@@ -232,6 +235,14 @@ Result<void> Session::keep_untagged(std::vector<Response>& into, Response respon
                                            "(the limit)",
                                            options_.max_untagged, during)));
     }
+    if (kept_bytes > options_.max_kept_bytes ||
+        response.raw.size() > options_.max_kept_bytes - kept_bytes) {
+        return fail(make_error(ErrorKind::limit,
+                               fmt::format("untagged responses while waiting for {} exceed {} "
+                                           "bytes (the limit)",
+                                           during, options_.max_kept_bytes)));
+    }
+    kept_bytes += response.raw.size();
     into.push_back(std::move(response));
     return {};
 }
@@ -281,6 +292,7 @@ asio::awaitable<Result<IdleStart>> Session::idle_start(Deadline d) {
     if (auto ready = check_ready("IDLE"); !ready) co_return ready.error();
     const auto deadline = resolve(d);
     IdleStart start;
+    command_bytes_ = 0;
     start.result.tag = tags_.next();
     start.result.command = "IDLE";
     const std::string what = start.result.tag + " IDLE";
@@ -301,16 +313,17 @@ asio::awaitable<Result<std::optional<Response>>> Session::wait_for(
     ResponsePredicate match, net::Clock::time_point deadline) {
     if (broken_) co_return *broken_;
     for (;;) {
-        auto response = co_await read_one(deadline, "an untagged response");
+        auto response = co_await read_one(deadline, "an untagged response",
+                                          net::Connection::OnTimeout::keep_open);
         if (!response) {
             // The deadline passing is an answer here ("nothing came"), not a failure.
             if (response.error().kind == ErrorKind::timeout) co_return std::optional<Response>{};
             co_return fail(response.error());
         }
         if (response->is_continuation()) {
-            co_return fail(make_error(ErrorKind::protocol,
-                                      fmt::format("unexpected continuation request \"{}\"",
-                                                  first_line(*response))));
+            co_return fail(make_error(
+                ErrorKind::protocol,
+                fmt::format("unexpected continuation request \"{}\"", first_line(*response))));
         }
         if (response->is_tagged()) {
             co_return fail(make_error(
@@ -322,8 +335,8 @@ asio::awaitable<Result<std::optional<Response>>> Session::wait_for(
             learn_capabilities(*response);
             co_return std::optional<Response>(std::move(*response));
         }
-        auto kept = keep_untagged(unsolicited_, std::move(*response), OnBye::fail,
-                                  "an untagged response");
+        auto kept = keep_untagged(unsolicited_, unsolicited_bytes_, std::move(*response),
+                                  OnBye::fail, "an untagged response");
         if (!kept) co_return kept.error();
     }
 }
@@ -334,6 +347,7 @@ asio::awaitable<Result<CommandResult>> Session::idle_done(Deadline d) {
     const auto deadline = resolve(d);
     CommandResult result = std::move(*idle_);
     idle_.reset();
+    command_bytes_ = unsolicited_bytes_;
     result.untagged = take_unsolicited();
     auto written = co_await write("DONE\r\n", nullptr, result.tag + " IDLE (DONE)");
     if (!written) co_return written.error();
@@ -342,8 +356,7 @@ asio::awaitable<Result<CommandResult>> Session::idle_done(Deadline d) {
     co_return std::move(result);
 }
 
-asio::awaitable<Result<void>> Session::send_raw(std::string_view bytes,
-                                                const std::string* shown) {
+asio::awaitable<Result<void>> Session::send_raw(std::string_view bytes, const std::string* shown) {
     if (broken_) co_return *broken_;
     co_return co_await write(bytes, shown, "raw bytes");
 }
@@ -359,6 +372,7 @@ asio::awaitable<Result<Response>> Session::read_response(net::Clock::time_point 
 std::vector<Response> Session::take_unsolicited() {
     std::vector<Response> out = std::move(unsolicited_);
     unsolicited_.clear();
+    unsolicited_bytes_ = 0;
     return out;
 }
 

@@ -41,13 +41,14 @@ struct SessionOptions {
     // Untagged responses kept per command (and between commands): a server flooding them is a
     // `limit` Error, not unbounded memory.
     std::size_t max_untagged = 100000;
+    std::size_t max_kept_bytes = 256 * 1024 * 1024;  // their raw bytes, likewise
 };
 
 using Deadline = std::optional<net::Clock::time_point>;
 using ResponsePredicate = std::function<bool(const Response&)>;
 
 class Session {
-public:
+  public:
     // Connects, reads the greeting (* OK or * PREAUTH; * BYE is an Error), and for STARTTLS
     // endpoints upgrades before returning: CAPABILITY unless the greeting carried it,
     // STARTTLS, the handshake; capabilities learnt before TLS are then forgotten. A missing or
@@ -77,8 +78,7 @@ public:
     // can go on the wire, and the lines carrying it are recorded with *** in its place.
     // Capabilities are forgotten after success unless the server sent new ones.
     boost::asio::awaitable<Result<CommandResult>> login(std::string_view user,
-                                                        std::string_view password,
-                                                        Deadline d = {});
+                                                        std::string_view password, Deadline d = {});
     // SASL-IR (initial response on the command line) when advertised, else after "+".
     boost::asio::awaitable<Result<CommandResult>> authenticate_plain(std::string_view user,
                                                                      std::string_view password,
@@ -134,10 +134,11 @@ public:
     boost::asio::awaitable<Result<IdleStart>> idle_start(Deadline d = {});
     // Reads responses until one satisfies `match` (returned) or `deadline` passes (nullopt).
     // Works in IDLE and between commands; responses that do not match are kept for
-    // take_unsolicited() (during IDLE, idle_done() returns them). Note: net::Connection closes
-    // the socket when a read times out, so after a nullopt the session cannot send more.
-    boost::asio::awaitable<Result<std::optional<Response>>> wait_for(ResponsePredicate match,
-                                                                    net::Clock::time_point deadline);
+    // take_unsolicited() (during IDLE, idle_done() returns them). After a nullopt the session
+    // goes on (DONE, the next command): "nothing came" is an answer, unless the test's own
+    // deadline was what passed.
+    boost::asio::awaitable<Result<std::optional<Response>>> wait_for(
+        ResponsePredicate match, net::Clock::time_point deadline);
     // DONE, then the IDLE command's completion; untagged holds everything seen during IDLE.
     boost::asio::awaitable<Result<CommandResult>> idle_done(Deadline d = {});
 
@@ -160,7 +161,7 @@ public:
     net::Connection& connection() { return *connection_; }
     void close();
 
-private:
+  private:
     Session(std::unique_ptr<net::Connection> connection, SessionOptions options);
 
     enum class OnBye { fail, keep };
@@ -176,12 +177,13 @@ private:
     // Reads to the "+" (true) or to the tagged completion, when the server refuses (false).
     boost::asio::awaitable<Result<bool>> await_continuation(CommandResult& result,
                                                             net::Clock::time_point deadline);
-    boost::asio::awaitable<Result<Response>> read_one(net::Clock::time_point deadline,
-                                                      std::string_view waiting_for);
+    boost::asio::awaitable<Result<Response>> read_one(
+        net::Clock::time_point deadline, std::string_view waiting_for,
+        net::Connection::OnTimeout on_timeout = net::Connection::OnTimeout::close);
     boost::asio::awaitable<Result<void>> write(std::string_view wire, const std::string* shown,
                                                std::string_view what);
-    Result<void> keep_untagged(std::vector<Response>& into, Response response, OnBye on_bye,
-                               std::string_view during);
+    Result<void> keep_untagged(std::vector<Response>& into, std::size_t& kept_bytes,
+                               Response response, OnBye on_bye, std::string_view during);
     void learn_capabilities(const Response& response);
     void forget_capabilities();
     Result<void> check_ready(std::string_view what) const;
@@ -199,6 +201,8 @@ private:
     std::uint64_t capability_updates_ = 0;  // tells whether a command brought new capabilities
     std::optional<CommandResult> idle_;     // the IDLE command in progress
     std::vector<Response> unsolicited_;
+    std::size_t command_bytes_ = 0;  // raw bytes kept for the command in progress
+    std::size_t unsolicited_bytes_ = 0;
     std::optional<Error> broken_;
 };
 

@@ -2,8 +2,8 @@
 // out of the responses. None judges NO or BAD; the caller does.
 #include "imap/session.hpp"
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <fmt/format.h>
+#include <boost/beast/core/detail/base64.hpp>
 
 namespace coitest::imap {
 
@@ -94,6 +94,7 @@ asio::awaitable<Result<CommandResult>> Session::authenticate_plain(std::string_v
         CommandResult result;
         result.tag = tags_.next();
         result.command = "AUTHENTICATE";
+        command_bytes_ = 0;
         const std::string what = result.tag + " AUTHENTICATE PLAIN";
         auto written = co_await write(what + "\r\n", nullptr, what);
         if (!written) co_return written.error();
@@ -143,9 +144,10 @@ asio::awaitable<Result<Reply<std::optional<IdParams>>>> Session::id(
     });
 }
 
-asio::awaitable<Result<Reply<std::vector<ListResponse>>>> Session::list(
-    std::string_view reference, std::string_view pattern, const ListOptions& options,
-    Deadline d) {
+asio::awaitable<Result<Reply<std::vector<ListResponse>>>> Session::list(std::string_view reference,
+                                                                        std::string_view pattern,
+                                                                        const ListOptions& options,
+                                                                        Deadline d) {
     Command c("LIST");
     if (!options.selection.empty()) add_list(c, options.selection);
     c.astring(reference).string(pattern);
@@ -180,8 +182,7 @@ asio::awaitable<Result<Reply<SelectInfo>>> Session::examine(std::string_view mai
 }
 
 asio::awaitable<Result<Reply<std::optional<AppendUid>>>> Session::append(
-    std::string_view mailbox, std::string_view message, const AppendOptions& options,
-    Deadline d) {
+    std::string_view mailbox, std::string_view message, const AppendOptions& options, Deadline d) {
     Command c("APPEND");
     c.astring(mailbox);
     if (!options.flags.empty()) add_list(c, options.flags);
@@ -196,8 +197,8 @@ asio::awaitable<Result<Reply<std::optional<AppendUid>>>> Session::append(
 }
 
 asio::awaitable<Result<Reply<std::vector<Fetch>>>> Session::fetch(std::string_view set,
-                                                                  std::string_view items,
-                                                                  bool uid, Deadline d) {
+                                                                  std::string_view items, bool uid,
+                                                                  Deadline d) {
     Command c(uid ? "UID FETCH" : "FETCH");
     c.raw(set).raw(items);
     auto r = co_await run(c, d);

@@ -25,13 +25,26 @@ SelectInfo select_info_from(const CommandResult& result) {
         const ResponseCode* c = r.get<StatusResponse>() ? r.code() : nullptr;
         if (!c) continue;
         switch (c->kind) {
-            case CodeKind::permanentflags: info.permanent_flags = c->list; break;
-            case CodeKind::uidvalidity: info.uidvalidity = static_cast<std::uint32_t>(c->number); break;
-            case CodeKind::uidnext: info.uidnext = static_cast<std::uint32_t>(c->number); break;
-            case CodeKind::unseen: info.unseen = static_cast<std::uint32_t>(c->number); break;
-            case CodeKind::highestmodseq: info.highestmodseq = c->number; break;
-            case CodeKind::nomodseq: info.nomodseq = true; break;
-            default: break;
+            case CodeKind::permanentflags:
+                info.permanent_flags = c->list;
+                break;
+            case CodeKind::uidvalidity:
+                info.uidvalidity = static_cast<std::uint32_t>(c->number);
+                break;
+            case CodeKind::uidnext:
+                info.uidnext = static_cast<std::uint32_t>(c->number);
+                break;
+            case CodeKind::unseen:
+                info.unseen = static_cast<std::uint32_t>(c->number);
+                break;
+            case CodeKind::highestmodseq:
+                info.highestmodseq = c->number;
+                break;
+            case CodeKind::nomodseq:
+                info.nomodseq = true;
+                break;
+            default:
+                break;
         }
     }
     if (result.has_code(CodeKind::read_only)) info.read_only = true;

@@ -63,7 +63,7 @@ struct SelectOptions {
 };
 
 struct AppendOptions {
-    std::vector<std::string> flags;           // "\Seen", "$Chat"
+    std::vector<std::string> flags;            // "\Seen", "$Chat"
     std::optional<std::string> internal_date;  // "25-Nov-2024 09:09:00 +0000"
 };
 

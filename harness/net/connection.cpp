@@ -16,6 +16,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -164,7 +165,8 @@ asio::awaitable<Result<void>> Connection::start_tls() {
     co_return Result<void>{};
 }
 
-asio::awaitable<Result<std::string>> Connection::read_some(Clock::time_point deadline) {
+asio::awaitable<Result<std::string>> Connection::read_some(Clock::time_point deadline,
+                                                           OnTimeout on_timeout) {
     if (impl_->closed) co_return make_error(ErrorKind::network, "the connection is closed");
     const auto capped = cap(deadline);
     const auto waited = capped - Clock::now();
@@ -182,7 +184,27 @@ asio::awaitable<Result<std::string>> Connection::read_some(Clock::time_point dea
                               endpoint_.url()));
     }
     impl_->read_buffer.resize(options_.max_read_chunk);
-    impl_->lowest().expires_at(capped);
+    // Beast's stream timeout closes the socket; a soft deadline cancels the read instead.
+    const bool soft = on_timeout == OnTimeout::keep_open && capped != options_.hard_deadline;
+    // Shared with the timer's handler, which may run after this read has completed.
+    struct SoftState {
+        bool done = false;
+        bool expired = false;
+    };
+    auto state = std::make_shared<SoftState>();
+    asio::steady_timer soft_timer(impl_->lowest().get_executor());
+    if (soft) {
+        impl_->lowest().expires_at(options_.hard_deadline);
+        soft_timer.expires_at(capped);
+        soft_timer.async_wait([impl = impl_.get(), state](error_code ec) {
+            if (ec || state->done) return;  // the read completed first: touch nothing
+            state->expired = true;
+            error_code ignored;
+            impl->lowest().socket().cancel(ignored);
+        });
+    } else {
+        impl_->lowest().expires_at(capped);
+    }
     auto buffer = asio::buffer(impl_->read_buffer);
     // (No co_await inside ?: — g++ 12 miscompiles it.)
     std::tuple<boost::system::error_code, std::size_t> outcome;
@@ -190,7 +212,14 @@ asio::awaitable<Result<std::string>> Connection::read_some(Clock::time_point dea
         outcome = co_await impl_->tls->async_read_some(buffer, kNoThrow);
     else
         outcome = co_await impl_->plain->async_read_some(buffer, kNoThrow);
+    state->done = true;
+    soft_timer.cancel();
     auto [ec, n] = outcome;
+    if (soft && state->expired && n == 0) {
+        transcript_.note(options_.name, "nothing arrived by the deadline");
+        co_return make_error(ErrorKind::timeout, fmt::format("{} sent nothing for {:.1f} s",
+                                                             endpoint_.url(), seconds(waited)));
+    }
     if (n > 0) {
         std::string data = impl_->read_buffer.substr(0, n);
         transcript_.record(options_.name, Direction::server, data);
@@ -233,22 +262,23 @@ asio::awaitable<Result<bool>> Connection::wait_readable(Clock::time_point deadli
     asio::steady_timer timer(ex, capped);
     // Cancelling a readiness wait consumes nothing and leaves the socket open (unlike a timed
     // out read, which beast closes).
-    auto outcome = co_await (impl_->lowest().socket().async_wait(tcp::socket::wait_read, kNoThrow) ||
-                             timer.async_wait(kNoThrow));
+    auto outcome =
+        co_await (impl_->lowest().socket().async_wait(tcp::socket::wait_read, kNoThrow) ||
+                  timer.async_wait(kNoThrow));
     if (outcome.index() == 1) {
         if (capped < deadline) {
             transcript_.note(options_.name, "test deadline reached");
-            co_return make_error(ErrorKind::timeout,
-                                 fmt::format("the test's time limit ran out waiting for {}",
-                                             endpoint_.url()));
+            co_return make_error(
+                ErrorKind::timeout,
+                fmt::format("the test's time limit ran out waiting for {}", endpoint_.url()));
         }
         co_return false;
     }
     const auto ec = std::get<0>(std::get<0>(outcome));
     if (ec) {
         impl_->closed = true;
-        co_return make_error(ErrorKind::network,
-                             fmt::format("waiting for {} failed: {}", endpoint_.url(), ec.message()));
+        co_return make_error(ErrorKind::network, fmt::format("waiting for {} failed: {}",
+                                                             endpoint_.url(), ec.message()));
     }
     co_return true;
 }

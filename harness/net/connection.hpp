@@ -44,9 +44,16 @@ class Connection {
     static boost::asio::awaitable<Result<std::unique_ptr<Connection>>> connect(
         const Endpoint& endpoint, const ConnectOptions& options, Transcript& transcript);
 
-    // Some bytes (at most max_read_chunk), by `deadline` (capped by the hard deadline).
-    // End of stream is a network error.
-    boost::asio::awaitable<Result<std::string>> read_some(Clock::time_point deadline);
+    // What a read that reaches its deadline does to the connection.
+    enum class OnTimeout {
+        close,      // the conversation is over (the default: a step that never completes)
+        keep_open,  // "nothing arrived by then" is an answer; the connection stays usable
+    };
+
+    // Some bytes (at most max_read_chunk), by `deadline` (capped by the hard deadline, which
+    // always closes). End of stream is a network error.
+    boost::asio::awaitable<Result<std::string>> read_some(Clock::time_point deadline,
+                                                          OnTimeout on_timeout = OnTimeout::close);
     boost::asio::awaitable<Result<std::string>> read_some() {
         return read_some(Clock::now() + options_.step_timeout);
     }

@@ -29,7 +29,7 @@ TEST(ImapCommand, StringFormChoice) {
     EXPECT_EQ(astring_form("*"), StringForm::quoted);
     EXPECT_EQ(astring_form("line\r\nbreak"), StringForm::literal);
     EXPECT_EQ(astring_form(std::string("nul\0", 4)), StringForm::literal);
-    EXPECT_EQ(astring_form("Gr\xc3\xbc\xc3\x9f"), StringForm::literal);  // 8-bit
+    EXPECT_EQ(astring_form("Gr\xc3\xbc\xc3\x9f"), StringForm::literal);          // 8-bit
     EXPECT_EQ(astring_form(std::string(1024, 'a') + " "), StringForm::literal);  // long
     EXPECT_EQ(string_form("INBOX"), StringForm::quoted);
     EXPECT_EQ(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
@@ -37,8 +37,13 @@ TEST(ImapCommand, StringFormChoice) {
 
 TEST(ImapCommand, RendersArgumentsWithSpacesAndParentheses) {
     Command cmd("SETMETADATA");
-    cmd.astring("INBOX").open().astring("/private/comment").nstring("my \"note\"")
-        .astring("/shared/x").nstring(std::nullopt).close();
+    cmd.astring("INBOX")
+        .open()
+        .astring("/private/comment")
+        .nstring("my \"note\"")
+        .astring("/shared/x")
+        .nstring(std::nullopt)
+        .close();
     EXPECT_EQ(cmd.to_string("a001"),
               "a001 SETMETADATA INBOX (/private/comment \"my \\\"note\\\"\" /shared/x NIL)\r\n");
     Command empty("LIST");

@@ -40,8 +40,8 @@ inline Response one(std::string_view bytes) {
         std::string what = all.empty() ? "nothing" : "";
         if (!all.empty() && std::holds_alternative<Error>(all[0]))
             what = "error: " + std::get<Error>(all[0]).message;
-        ADD_FAILURE() << "expected exactly one response from: " << bytes << " got " << all.size() - 1
-                      << " results " << what;
+        ADD_FAILURE() << "expected exactly one response from: " << bytes << " got "
+                      << all.size() - 1 << " results " << what;
         return {};
     }
     return std::get<Response>(std::move(all[0]));

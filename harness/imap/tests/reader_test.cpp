@@ -21,16 +21,19 @@ const std::string kSession =
 std::vector<std::string> kinds(const std::vector<ReadResult>& results) {
     std::vector<std::string> out;
     for (const auto& r : results) {
-        if (auto* resp = std::get_if<Response>(&r)) out.push_back(resp->kind_name());
-        else if (auto* e = std::get_if<Error>(&r)) out.push_back("error: " + e->message);
-        else out.push_back("more");
+        if (auto* resp = std::get_if<Response>(&r))
+            out.push_back(resp->kind_name());
+        else if (auto* e = std::get_if<Error>(&r))
+            out.push_back("error: " + e->message);
+        else
+            out.push_back("more");
     }
     return out;
 }
 
 TEST(ImapReader, EveryChunkingGivesTheSameResponses) {
-    const std::vector<std::string> expected = {"OK", "FETCH", "EXISTS", "+", "METADATA", "OK",
-                                               "more"};
+    const std::vector<std::string> expected = {"OK",       "FETCH", "EXISTS", "+",
+                                               "METADATA", "OK",    "more"};
     for (std::size_t chunk : {1u, 2u, 3u, 5u, 7u, 13u, 64u, 1000u}) {
         auto results = read_all(kSession, chunk);
         EXPECT_EQ(kinds(results), expected) << "chunk " << chunk;
@@ -50,10 +53,10 @@ TEST(ImapReader, EveryChunkingGivesTheSameResponses) {
 }
 
 TEST(ImapReader, UntaggedBeforeTaggedCompletionKeepOrder) {
-    auto results = read_all(
-        "* 3 EXISTS\r\n* 1 RECENT\r\n* 2 FETCH (FLAGS (\\Seen))\r\na1 OK NOOP done\r\n");
-    EXPECT_EQ(kinds(results), (std::vector<std::string>{"EXISTS", "RECENT", "FETCH", "OK",
-                                                        "more"}));
+    auto results =
+        read_all("* 3 EXISTS\r\n* 1 RECENT\r\n* 2 FETCH (FLAGS (\\Seen))\r\na1 OK NOOP done\r\n");
+    EXPECT_EQ(kinds(results),
+              (std::vector<std::string>{"EXISTS", "RECENT", "FETCH", "OK", "more"}));
     EXPECT_TRUE(std::get<Response>(results[3]).is_tagged());
     EXPECT_FALSE(std::get<Response>(results[2]).is_tagged());
 }

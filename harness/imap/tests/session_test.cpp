@@ -4,10 +4,10 @@
 #include "net/tls.hpp"
 #include "testing/fake_peer.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
@@ -32,10 +32,10 @@ const char* kPlainGreeting = "* OK Dovecot ready.\r\n";  // no capabilities: lit
         ADD_FAILURE() << "not true: " #cond; \
         co_return;                           \
     }
-#define CO_ASSERT_EQ(a, b)   \
-    if (!((a) == (b))) {     \
-        EXPECT_EQ(a, b);     \
-        co_return;           \
+#define CO_ASSERT_EQ(a, b) \
+    if (!((a) == (b))) {   \
+        EXPECT_EQ(a, b);   \
+        co_return;         \
     }
 
 template <class F>
@@ -46,6 +46,7 @@ void run(asio::io_context& io, F body) {
         [&]() -> asio::awaitable<void> {
             co_await body();
             done = true;
+            io.stop();  // the peers' acceptors would keep the context busy
         },
         asio::detached);
     io.run_for(30s);
@@ -211,8 +212,9 @@ TEST(ImapSession, LiteralPlusAndMetadata) {
         EXPECT_TRUE(get->result.has_code(CodeKind::metadata_longentries));
     });
     ASSERT_EQ(got.size(), 2u);
-    EXPECT_EQ(got[0],
-              "a001 SETMETADATA \"\" (/private/comment {10+}\r\ntwo\r\nlines /private/gone NIL)\r\n");
+    EXPECT_EQ(
+        got[0],
+        "a001 SETMETADATA \"\" (/private/comment {10+}\r\ntwo\r\nlines /private/gone NIL)\r\n");
     EXPECT_EQ(got[1],
               "a002 GETMETADATA (MAXSIZE 1024 DEPTH infinity) \"\" "
               "/private/vendor/vendor.dovecot/coi/config\r\n");
@@ -226,8 +228,7 @@ TEST(ImapSession, LoginIsRedactedAndRefreshesCapabilities) {
         got.push_back(co_await p.read_until());
         co_await p.send("a001 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
         got.push_back(co_await p.read_until());
-        co_await p.send(
-            "a002 OK [CAPABILITY IMAP4rev1 LITERAL+ METADATA IDLE] Logged in\r\n");
+        co_await p.send("a002 OK [CAPABILITY IMAP4rev1 LITERAL+ METADATA IDLE] Logged in\r\n");
     });
     net::Transcript t;
     run(io, [&]() -> asio::awaitable<void> {
@@ -338,7 +339,7 @@ TEST(ImapSession, FetchStoreSearchListEnableId) {
         co_await p.send(kGreeting);
         got.push_back(co_await p.read_until());
         co_await p.send(
-            "* 1 FETCH (UID 7 FLAGS (\\Seen) BODY[] {12}\r\nHi\r\n\r\nthere\r\n)\r\n"
+            "* 1 FETCH (UID 7 FLAGS (\\Seen) BODY[] {13}\r\nHi\r\n\r\nthere\r\n)\r\n"
             "* 2 EXISTS\r\n"
             "a001 OK Fetch completed (0.001 + 0.000 secs).\r\n");
         got.push_back(co_await p.read_until());
@@ -427,8 +428,7 @@ TEST(ImapSession, IdleWaitsForAMatchingResponse) {
             EXPECT_EQ(blocked.error().kind, ErrorKind::usage);
         }
         auto seen = co_await s->wait_for(
-            [](const Response& r) { return r.get<Exists>() != nullptr; },
-            net::Clock::now() + 5s);
+            [](const Response& r) { return r.get<Exists>() != nullptr; }, net::Clock::now() + 5s);
         EXPECT_TRUE(seen && *seen);
         if (seen && *seen) {
             EXPECT_EQ((*seen)->get<Exists>()->count, 3u);
@@ -467,9 +467,9 @@ TEST(ImapSession, WaitForReturnsNothingAtItsDeadline) {
         }
         auto start = co_await s->idle_start();
         EXPECT_TRUE(start && start->accepted);
-        auto seen = co_await s->wait_for(
-            [](const Response& r) { return r.get<Exists>() != nullptr; },
-            net::Clock::now() + 300ms);
+        auto seen =
+            co_await s->wait_for([](const Response& r) { return r.get<Exists>() != nullptr; },
+                                 net::Clock::now() + 300ms);
         EXPECT_TRUE(seen) << (seen ? "" : seen.error().message);
         if (seen) {
             EXPECT_FALSE(*seen);
@@ -598,9 +598,9 @@ TEST(ImapSession, OutOfSequenceResponsesAreProtocolErrors) {
         for (auto port : {wrong_tag.port(), stray_plus.port(), garbage.port()}) {
             auto s = co_await Session::connect(local(port), quick(), t);
             if (!s) {
-            ADD_FAILURE() << s.error().message;
-            co_return;
-        }
+                ADD_FAILURE() << s.error().message;
+                co_return;
+            }
             auto r = co_await s->noop();
             EXPECT_FALSE(r);
             if (!r) {
@@ -631,6 +631,33 @@ TEST(ImapSession, UntaggedFloodHitsTheLimit) {
         EXPECT_FALSE(r);
         if (!r) {
             EXPECT_EQ(r.error().kind, ErrorKind::limit);
+            EXPECT_TRUE(contains(r.error().message, "more than 10 untagged")) << r.error().message;
+        }
+    });
+}
+
+TEST(ImapSession, UntaggedBytesHitTheLimit) {
+    asio::io_context io;
+    FakePeer peer(io, [&](PeerSocket& p) -> asio::awaitable<void> {
+        co_await p.send(kGreeting);
+        co_await p.read_until();
+        for (int i = 0; i < 5; ++i) co_await p.send("* OK " + std::string(100, 'x') + "\r\n");
+        co_await p.read_until();
+    });
+    net::Transcript t;
+    run(io, [&]() -> asio::awaitable<void> {
+        SessionOptions o = quick();
+        o.max_kept_bytes = 300;
+        auto s = co_await Session::connect(local(peer.port()), o, t);
+        if (!s) {
+            ADD_FAILURE() << s.error().message;
+            co_return;
+        }
+        auto r = co_await s->noop();
+        EXPECT_FALSE(r);
+        if (!r) {
+            EXPECT_EQ(r.error().kind, ErrorKind::limit);
+            EXPECT_TRUE(contains(r.error().message, "exceed 300 bytes")) << r.error().message;
         }
     });
 }

@@ -116,6 +116,33 @@ TEST(Connection, SilentPeerTimesOutAtTheStepDeadline) {
     peer.stop();
 }
 
+TEST(Connection, SoftTimeoutKeepsTheConnectionUsable) {
+    asio::io_context io;
+    FakePeer peer(io, [](PeerSocket& p) -> asio::awaitable<void> {
+        co_await p.sleep(400ms);
+        co_await p.send("late\r\n");
+        co_await p.sleep(1000ms);
+    });
+    Transcript t;
+    run(io, [&]() -> asio::awaitable<void> {
+        auto c = co_await Connection::connect(local(peer.port()), ConnectOptions(), t);
+        EXPECT_TRUE(c);
+        if (!c) co_return;
+        auto quiet =
+            co_await (*c)->read_some(Clock::now() + 100ms, Connection::OnTimeout::keep_open);
+        EXPECT_FALSE(quiet);
+        if (!quiet) {
+            EXPECT_EQ(quiet.error().kind, ErrorKind::timeout);
+        }
+        // Still open: what the peer sends later arrives.
+        auto late = co_await (*c)->read_some(Clock::now() + 2s);
+        EXPECT_TRUE(late);
+        if (late) {
+            EXPECT_EQ(*late, "late\r\n");
+        }
+    });
+}
+
 TEST(Connection, HardDeadlineCapsEveryStep) {
     asio::io_context io;
     FakePeer peer(io, [](PeerSocket& p) -> asio::awaitable<void> { co_await p.sleep(5000ms); });
