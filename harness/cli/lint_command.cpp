@@ -42,13 +42,15 @@ void add_report_options(CLI::App& cmd, reports::ReportPaths& p) {
 }
 
 class Printer {
-public:
-    Printer(std::ostream& out, bool colour, int verbose) : out_(out), colour_(colour), verbose_(verbose) {}
+  public:
+    Printer(std::ostream& out, bool colour, int verbose)
+        : out_(out), colour_(colour), verbose_(verbose) {}
 
     // One line per message, then its fail/warn findings (and info with -v), and a count of the
     // requirements that could not be judged, with the reason.
     void test(const TestResult& t) {
-        out_ << paint(label(t.verdict), t.verdict) << " " << printable(t.title) << "  [" << t.profile << "]\n";
+        out_ << paint(label(t.verdict), t.verdict) << " " << printable(t.title) << "  ["
+             << t.profile << "]\n";
         if (t.verdict == Verdict::error) {
             out_ << "      " << printable(t.reason) << "\n";
             return;
@@ -59,48 +61,60 @@ public:
                 ++not_judged[f.seen];
                 continue;
             }
-            bool show = f.verdict == Verdict::fail || f.verdict == Verdict::warn || f.verdict == Verdict::error ||
-                        (verbose_ && f.verdict != Verdict::pass) || (verbose_ > 1);
+            bool show = f.verdict == Verdict::fail || f.verdict == Verdict::warn ||
+                        f.verdict == Verdict::error || (verbose_ && f.verdict != Verdict::pass) ||
+                        (verbose_ > 1);
             if (!show) continue;
-            out_ << "      " << paint(std::string(to_string(f.verdict)), f.verdict) << " " << f.requirement << " ("
-                 << to_string(f.level) << ") at " << printable(f.where) << "\n";
+            out_ << "      " << paint(std::string(to_string(f.verdict)), f.verdict) << " "
+                 << f.requirement << " (" << to_string(f.level) << ") at " << printable(f.where)
+                 << "\n";
             if (!f.expected.empty()) out_ << "        expected: " << printable(f.expected) << "\n";
             if (!f.seen.empty()) out_ << "        seen:     " << printable(f.seen) << "\n";
         }
         for (const auto& [reason, n] : not_judged)
-            out_ << "      " << paint("not-applicable", Verdict::not_applicable) << " " << n << " requirement"
-                 << (n == 1 ? "" : "s") << ": " << printable(reason) << "\n";
+            out_ << "      " << paint("not-applicable", Verdict::not_applicable) << " " << n
+                 << " requirement" << (n == 1 ? "" : "s") << ": " << printable(reason) << "\n";
         if (verbose_)
             for (const auto& e : t.transcript) out_ << "      note: " << printable(e.data) << "\n";
     }
 
     void summary(const RunResult& run, const reports::ReportPaths& paths) {
         auto s = run.summary();
-        out_ << s.total << " message" << (s.total == 1 ? "" : "s") << ": " << s.pass << " pass, " << s.fail
-             << " fail, " << s.warn << " warn, " << s.not_applicable << " not-applicable, " << s.error << " error";
+        out_ << s.total << " message" << (s.total == 1 ? "" : "s") << ": " << s.pass << " pass, "
+             << s.fail << " fail, " << s.warn << " warn, " << s.not_applicable
+             << " not-applicable, " << s.error << " error";
         if (run.strict && s.warn > 0) out_ << " (--strict: warnings fail)";
         out_ << "\n";
         for (const auto& p : {paths.junit, paths.json, paths.html, paths.markdown})
             if (!p.empty()) out_ << "report: " << p.string() << "\n";
     }
 
-private:
+  private:
     static std::string label(Verdict v) {
         switch (v) {
-            case Verdict::pass: return "PASS ";
-            case Verdict::fail: return "FAIL ";
-            case Verdict::warn: return "WARN ";
-            case Verdict::info: return "INFO ";
-            case Verdict::not_applicable: return "N/A  ";
-            case Verdict::error: return "ERROR";
+            case Verdict::pass:
+                return "PASS ";
+            case Verdict::fail:
+                return "FAIL ";
+            case Verdict::warn:
+                return "WARN ";
+            case Verdict::info:
+                return "INFO ";
+            case Verdict::not_applicable:
+                return "N/A  ";
+            case Verdict::error:
+                return "ERROR";
         }
         return "?    ";
     }
     std::string paint(const std::string& text, Verdict v) const {
         if (!colour_) return text;
-        const char* code = v == Verdict::pass ? "\x1b[32m" : v == Verdict::fail ? "\x1b[1;31m"
-                         : v == Verdict::warn ? "\x1b[33m" : v == Verdict::info ? "\x1b[36m"
-                         : v == Verdict::error ? "\x1b[1;35m" : "\x1b[2m";
+        const char* code = v == Verdict::pass    ? "\x1b[32m"
+                           : v == Verdict::fail  ? "\x1b[1;31m"
+                           : v == Verdict::warn  ? "\x1b[33m"
+                           : v == Verdict::info  ? "\x1b[36m"
+                           : v == Verdict::error ? "\x1b[1;35m"
+                                                 : "\x1b[2m";
         return std::string(code) + text + "\x1b[0m";
     }
     // Message content is untrusted: no escape sequences reach the terminal.
@@ -126,11 +140,13 @@ Result<Catalog> load_catalog() {
     auto dir = default_catalog_dir();
     auto catalog = Catalog::load(dir);
     if (!catalog)
-        return make_error(ErrorKind::config, "requirement catalog " + dir.string() + ": " + catalog.error().message);
+        return make_error(ErrorKind::config,
+                          "requirement catalog " + dir.string() + ": " + catalog.error().message);
     return catalog;
 }
 
-int finish(const RunResult& run, const reports::ReportPaths& paths, Printer& printer, bool usage_error) {
+int finish(const RunResult& run, const reports::ReportPaths& paths, Printer& printer,
+           bool usage_error) {
     auto written = reports::write_reports(run, paths);
     if (!written) std::cerr << "coitest: error: " << written.error().message << "\n";
     printer.summary(run, paths);
@@ -141,7 +157,8 @@ int finish(const RunResult& run, const reports::ReportPaths& paths, Printer& pri
 
 int run_lint_command(LintCli& cli) {
     if (cli.lint.inputs.empty()) {
-        std::cerr << "coitest: error: lint needs at least one FILE, Maildir folder, or - for standard input\n";
+        std::cerr << "coitest: error: lint needs at least one FILE, Maildir folder, or - for "
+                     "standard input\n";
         return static_cast<int>(ExitCode::usage);
     }
     auto catalog = load_catalog();
@@ -150,14 +167,20 @@ int run_lint_command(LintCli& cli) {
         return static_cast<int>(ExitCode::usage);
     }
     cli.lint.input_limits.max_message_bytes = cli.max_size_mib << 20;
+    // Per-requirement reports need every finding; the terminal alone needs only the non-passing.
+    cli.lint.keep_passing_findings = !cli.reports.json.empty() || !cli.reports.html.empty() ||
+                                     !cli.reports.junit.empty() || !cli.reports.markdown.empty() ||
+                                     cli.verbose > 1;
     Printer printer(std::cout, reports::colour_wanted(1), cli.verbose);
     auto lookup = [&](std::string_view id) { return catalog->find(id); };
     auto run = messages::run_lint(cli.lint, lookup, std::cin, [&](const TestResult& t) {
-        if (!cli.quiet || (t.verdict != Verdict::pass && t.verdict != Verdict::info)) printer.test(t);
+        if (!cli.quiet || (t.verdict != Verdict::pass && t.verdict != Verdict::info))
+            printer.test(t);
     });
     if (!run) {
         std::cerr << "coitest: error: " << run.error().message << "\n";
-        return static_cast<int>(run.error().kind == ErrorKind::usage ? ExitCode::usage : ExitCode::environment);
+        return static_cast<int>(run.error().kind == ErrorKind::usage ? ExitCode::usage
+                                                                     : ExitCode::environment);
     }
     for (const auto& e : run->input_errors) std::cerr << "coitest: " << e << "\n";
     return finish(run->run, cli.reports, printer, run->usage_error);
@@ -170,9 +193,9 @@ int run_spec_lint_command(SpecLintCli& cli) {
         return static_cast<int>(ExitCode::usage);
     }
     Printer printer(std::cout, reports::colour_wanted(1), cli.verbose);
-    auto run = messages::run_spec_lint(cli.specs, cli.key_files,
-                                       [&](std::string_view id) { return catalog->find(id); },
-                                       [&](const TestResult& t) { printer.test(t); });
+    auto run = messages::run_spec_lint(
+        cli.specs, cli.key_files, [&](std::string_view id) { return catalog->find(id); },
+        [&](const TestResult& t) { printer.test(t); });
     if (!run) {
         std::cerr << "coitest: error: " << run.error().message << "\n";
         return static_cast<int>(ExitCode::usage);
@@ -184,14 +207,19 @@ int run_spec_lint_command(SpecLintCli& cli) {
 
 void add_lint_commands(CLI::App& app, int& exit_code) {
     auto lint = std::make_shared<LintCli>();
-    auto* cmd = app.add_subcommand("lint", "Judge messages a client wrote (.eml, mbox, Maildir, - for stdin)");
-    cmd->add_option("files", lint->lint.inputs, "Message files, mbox files, Maildir folders, or - for stdin");
-    cmd->add_option("--profile", lint->lint.profile,
-                    "Judge against this profile instead of recognising it: coi-client, chatmail-client, "
-                    "autocrypt, email");
-    cmd->add_option("--key", lint->lint.key_files,
-                    "Secret key file (armored or binary) to decrypt encrypted messages (repeatable)");
-    cmd->add_option("--max-size", lint->max_size_mib, "Largest message judged, MiB")->check(CLI::Range(1, 1024));
+    auto* cmd = app.add_subcommand(
+        "lint", "Judge messages a client wrote (.eml, mbox, Maildir, - for stdin)");
+    cmd->add_option("files", lint->lint.inputs,
+                    "Message files, mbox files, Maildir folders, or - for stdin");
+    cmd->add_option(
+        "--profile", lint->lint.profile,
+        "Judge against this profile instead of recognising it: coi-client, chatmail-client, "
+        "autocrypt, email");
+    cmd->add_option(
+        "--key", lint->lint.key_files,
+        "Secret key file (armored or binary) to decrypt encrypted messages (repeatable)");
+    cmd->add_option("--max-size", lint->max_size_mib, "Largest message judged, MiB")
+        ->check(CLI::Range(1, 1024));
     cmd->add_flag("--strict", lint->lint.strict, "Treat SHOULD failures (warn) as failures");
     cmd->add_flag("-v,--verbose", lint->verbose,
                   "Also show info findings and notes (-vv: every finding, passes included)");
@@ -201,11 +229,14 @@ void add_lint_commands(CLI::App& app, int& exit_code) {
 
     auto spec = std::make_shared<SpecLintCli>();
     auto* sl = app.add_subcommand(
-        "spec-lint", "Judge the example messages inside a specification against that specification's rules");
-    sl->add_option("specs", spec->specs, "Specification files (coi-client-spec.md, chatmail spec.md, level1.rst)")
+        "spec-lint",
+        "Judge the example messages inside a specification against that specification's rules");
+    sl->add_option("specs", spec->specs,
+                   "Specification files (coi-client-spec.md, chatmail spec.md, level1.rst)")
         ->required();
-    sl->add_option("--key", spec->key_files,
-                   "Secret key file to decrypt encrypted examples (e.g. the Autocrypt appendix keys)");
+    sl->add_option(
+        "--key", spec->key_files,
+        "Secret key file to decrypt encrypted examples (e.g. the Autocrypt appendix keys)");
     sl->add_flag("-v,--verbose", spec->verbose, "Also show info findings");
     add_report_options(*sl, spec->reports);
     sl->callback([spec, &exit_code] { exit_code = run_spec_lint_command(*spec); });

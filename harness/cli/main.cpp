@@ -1,5 +1,7 @@
 // The coitest executable: subcommands of DESIGN §11. Only this file sees CLI11 (slow to compile).
+#include "cli/lint_command.hpp"
 #include "cli/list_run.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/server_run.hpp"
 
 #include <CLI/CLI.hpp>
@@ -40,7 +42,9 @@ int main(int argc, char** argv) {
     // coitest server
     cli::ServerRunOptions server;
     std::string target_file;
-    auto* srv = app.add_subcommand("server", "Run the server suite against a target");
+    auto* srv = app.add_subcommand(
+        "server",
+        "Run the server suite against a target (none given: the embedded reference peer)");
     srv->add_option("--target", target_file, "Target file (TOML, see docs/target.md)");
     srv->add_option("--imap", server.target_flags.imap,
                     "IMAP endpoint: imap://, imaps:// or imap+starttls://HOST:PORT");
@@ -81,6 +85,11 @@ int main(int argc, char** argv) {
                     "Only tests of this profile (repeatable)");
     add_selection(*lst, list.selection);
     lst->callback([&] { exit_code = cli::run_list(list); });
+
+    // coitest lint, coitest spec-lint
+    cli::add_lint_commands(app, exit_code);
+    // coitest serve
+    cli::add_serve_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -1,5 +1,6 @@
 #include "cli/server_run.hpp"
 
+#include "peer/server.hpp"
 #include "reports/terminal.hpp"
 #include "runner/catalog.hpp"
 #include "runner/preflight.hpp"
@@ -28,6 +29,27 @@ int usage_error(const Error& e) {
     return static_cast<int>(ExitCode::usage);
 }
 
+// The reference peer on free loopback ports, as a target that claims what the peer implements.
+Result<Target> embedded_target(std::unique_ptr<peer::Server>& server, const TargetFlags& flags) {
+    auto started = peer::Server::start(peer::ServerOptions{});
+    if (!started)
+        return make_error(
+            ErrorKind::internal,
+            fmt::format("cannot start the embedded reference peer: {}", started.error().message));
+    server = std::move(*started);
+    Target t;
+    t.name = "coitest reference peer (embedded)";
+    t.profiles = {"imap-baseline", "coi-server"};
+    if (!flags.profiles.empty()) t.profiles = flags.profiles;
+    t.imap = server->endpoints().imap;
+    t.smtp = server->endpoints().submission;
+    t.delivery = {DeliveryKind::lmtp, server->endpoints().lmtp};
+    t.tls.ca_file = server->ca_file().string();
+    for (const auto& u : server->accounts())
+        t.accounts.push_back({u.address, u.address, u.password});
+    return t;
+}
+
 class ViewObserver : public RunObserver {
   public:
     explicit ViewObserver(reports::TerminalView& view) : view_(view) {}
@@ -46,11 +68,16 @@ int run_server_suite(const ServerRunOptions& options) {
     suites::register_server_suites(registry);
     if (auto v = registry.validate(*catalog); !v) return usage_error(v.error());
 
-    if (!options.target_file && options.target_flags.imap.empty())
-        return usage_error(make_error(ErrorKind::usage,
-                                      "no target: give --target FILE or --imap URL (see "
-                                      "docs/target.md)"));
-    auto target = load_target(options.target_file, options.target_flags);
+    // With no target, the reference peer (DESIGN §7) runs in-process for the whole run.
+    std::unique_ptr<peer::Server> embedded;
+    Result<Target> target = make_error(ErrorKind::internal, "no target");
+    if (!options.target_file && options.target_flags.imap.empty()) {
+        auto started = embedded_target(embedded, options.target_flags);
+        if (!started) return usage_error(started.error());
+        target = std::move(*started);
+    } else {
+        target = load_target(options.target_file, options.target_flags);
+    }
     if (!target) return usage_error(target.error());
     if (target->tls.insecure)
         std::cerr << "coitest: warning: --insecure: TLS certificates and host names are NOT "

@@ -67,6 +67,14 @@ bad-target)
     expect_one_line "$work/err"
   done
   ;;
+embedded)
+  # No target: the suite runs against the reference peer started in-process.
+  "$coitest" server -j 4 --junit "$work/junit.xml" --json "$work/r.json" >"$work/out" 2>&1; rc=$?
+  cat "$work/out"
+  [[ $rc -eq 0 ]] || fail "embedded run: exit $rc"
+  xmllint --noout --schema "$xsd" "$work/junit.xml" 2>"$work/xml" || { cat "$work/xml" >&2; fail "JUnit does not validate"; }
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "reference peer" in d["target"], d["target"]; t=d["suites"][0]["tests"]; assert sum(x["verdict"]=="pass" for x in t)>=10, [(x["id"],x["verdict"]) for x in t]' "$work/r.json" || fail "embedded results unexpected"
+  ;;
 dovecot-baseline)
   # The whole imap-baseline suite against the real private Dovecot, over STARTTLS and implicit TLS.
   for t in target target-imaps; do
