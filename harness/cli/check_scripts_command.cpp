@@ -23,8 +23,9 @@ void add_check_scripts_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--catalog", options->catalog,
                     "Requirement catalog folder (default: $COITEST_CATALOG or "
                     "suites/requirements)");
-    cmd->footer("Prints one 'file:line:col: error: message' line per problem. Exit codes: 0 all "
-                "scripts valid; 1 problems found; 2 the path or the catalog cannot be read.");
+    cmd->footer(
+        "Prints one 'file:line:col: error: message' line per problem. Exit codes: 0 all "
+        "scripts valid; 1 problems found; 2 the path or the catalog cannot be read.");
     cmd->callback([options, &exit_code] {
         exit_code = script::run_check_scripts(*options, std::cout, std::cerr);
     });

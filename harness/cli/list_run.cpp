@@ -31,7 +31,9 @@ int run_list(const ListOptions& options) {
         return 2;
     }
     Registry registry;
-    suites::register_server_suites(registry);
+    std::vector<Error> unloadable;
+    suites::register_server_suites(registry, unloadable);
+    for (const auto& e : unloadable) std::cerr << "coitest: error: " << e.message << "\n";
     if (auto v = registry.validate(*catalog); !v) {
         std::cerr << "coitest: error: " << v.error().message << "\n";
         return 2;
@@ -53,7 +55,7 @@ int run_list(const ListOptions& options) {
                                          r.section);
             std::cout << fmt::format("{} requirements\n", catalog->all().size());
         }
-        return 0;
+        return unloadable.empty() ? 0 : 3;
     }
 
     const auto tests = registry.select(options.selection);
@@ -81,7 +83,7 @@ int run_list(const ListOptions& options) {
         }
         std::cout << fmt::format("{} tests\n", tests.size());
     }
-    return 0;
+    return unloadable.empty() ? 0 : 3;
 }
 
 }  // namespace coitest::cli

@@ -1,4 +1,5 @@
 // The coitest executable: subcommands of DESIGN §11. Only this file sees CLI11 (slow to compile).
+#include "cli/check_scripts_command.hpp"
 #include "cli/lint_command.hpp"
 #include "cli/list_run.hpp"
 #include "cli/serve_command.hpp"
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
     cli::add_lint_commands(app, exit_code);
     // coitest serve
     cli::add_serve_command(app, exit_code);
+    // coitest check-scripts
+    cli::add_check_scripts_command(app, exit_code);
 
     try {
         app.parse(argc, argv);

@@ -65,8 +65,11 @@ int run_server_suite(const ServerRunOptions& options) {
     auto catalog = Catalog::load(default_catalog_dir());
     if (!catalog) return usage_error(catalog.error());
     Registry registry;
-    suites::register_server_suites(registry);
+    std::vector<Error> unloadable;
+    suites::register_server_suites(registry, unloadable);
     if (auto v = registry.validate(*catalog); !v) return usage_error(v.error());
+    // The other tests still run; the run cannot end clean (exit 3 unless something failed).
+    for (const auto& e : unloadable) std::cerr << "coitest: error: " << e.message << "\n";
 
     // With no target, the reference peer (DESIGN §7) runs in-process for the whole run.
     std::unique_ptr<peer::Server> embedded;
@@ -130,6 +133,7 @@ int run_server_suite(const ServerRunOptions& options) {
         run.suites.push_back(scheduler.run(tests, observer, interrupted));
         run.interrupted = interrupted;
         code = static_cast<int>(exit_code_for(run));
+        if (!unloadable.empty() && code == 0) code = static_cast<int>(ExitCode::environment);
         if (interrupted) {
             std::cerr << "coitest: interrupted; reports hold the tests that finished\n";
             if (code == 0) code = static_cast<int>(ExitCode::environment);
