@@ -273,7 +273,7 @@ TestResult read_test(Reader& r, const json& j, const std::string& at) {
 
 }  // namespace
 
-std::string render_json(const RunResult& run) {
+void write_json(const RunResult& run, const std::function<void(std::string_view)>& out) {
     ojson j;
     j["schema_version"] = RunResult::kSchemaVersion;
     j["tool"] = "coitest";
@@ -289,14 +289,52 @@ std::string render_json(const RunResult& run) {
                     {"warn", s.warn},   {"info", s.info}, {"not_applicable", s.not_applicable},
                     {"error", s.error}};
     j["exit_code"] = static_cast<int>(exit_code_for(run));
-    ojson suites = ojson::array();
-    for (const auto& suite : run.suites) {
-        ojson tests = ojson::array();
-        for (const auto& t : suite.tests) tests.push_back(write_test(t));
-        suites.push_back({{"name", suite.name}, {"tests", std::move(tests)}});
+    j["suites"] = ojson::array();
+    const auto dump = [](const ojson& v) {
+        return v.dump(2, ' ', false, ojson::error_handler_t::replace);
+    };
+    // The document as one dump would print it, but each test is built, dumped and handed on
+    // alone: a 10,000-message lint run never holds the whole tree or the whole text. Dumped JSON
+    // has no raw newline inside strings, so re-indenting a nested dump line by line is exact.
+    const auto indented = [](std::string text, std::size_t depth) {
+        const std::string pad(depth * 2, ' ');
+        std::string result;
+        result.reserve(text.size() + text.size() / 16);
+        for (char c : text) {
+            result += c;
+            if (c == '\n') result += pad;
+        }
+        return result;
+    };
+    std::string head = dump(j);
+    head.resize(head.rfind("[]"));  // ends with "suites": [] and the closing brace
+    if (run.suites.empty()) {
+        out(head + "[]\n}\n");
+        return;
     }
-    j["suites"] = std::move(suites);
-    return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+    out(head + "[\n");
+    for (std::size_t si = 0; si < run.suites.size(); ++si) {
+        const auto& suite = run.suites[si];
+        out("    {\n      \"name\": " + dump(ojson(suite.name)) + ",\n      \"tests\": ");
+        if (suite.tests.empty()) {
+            out("[]");
+        } else {
+            out("[\n");
+            for (std::size_t ti = 0; ti < suite.tests.size(); ++ti) {
+                out("        " + indented(dump(write_test(suite.tests[ti])), 4) +
+                    (ti + 1 < suite.tests.size() ? ",\n" : "\n"));
+            }
+            out("      ]");
+        }
+        out(si + 1 < run.suites.size() ? "\n    },\n" : "\n    }\n");
+    }
+    out("  ]\n}\n");
+}
+
+std::string render_json(const RunResult& run) {
+    std::string text;
+    write_json(run, [&text](std::string_view chunk) { text += chunk; });
+    return text;
 }
 
 Result<RunResult> parse_json(std::string_view input) {

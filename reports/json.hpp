@@ -5,6 +5,7 @@
 #include "model/results.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,8 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 // valid UTF-8 is stored as "data_base64" so it round-trips byte for byte; in every other string
 // invalid UTF-8 becomes U+FFFD.
 std::string render_json(const RunResult& run);
+// The same text in pieces, one test at a time (memory: one test, not the run).
+void write_json(const RunResult& run, const std::function<void(std::string_view)>& out);
 
 // Reads what render_json wrote (this version or older). Unknown fields are ignored; a missing
 // required field, a wrong type or an unknown verdict/level is an error naming its place, e.g.

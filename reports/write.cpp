@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <random>
 
 namespace coitest::reports {
@@ -53,13 +54,17 @@ class TempFile {
                           fmt::format("cannot create a temporary file beside {}", target));
     }
 
-    Result<void> write_all(std::string_view data) {
+    Result<void> append(std::string_view data) {
         while (!data.empty()) {
             const ssize_t n = ::write(fd_, data.data(), data.size());
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) return fail("cannot write", path_);
             data.remove_prefix(static_cast<std::size_t>(n));
         }
+        return {};
+    }
+
+    Result<void> finish() {
         // Reach the disk before the rename makes the file visible, so a crash never leaves an
         // empty report under the final name.
         if (::fsync(fd_) != 0) return fail("cannot flush", path_);
@@ -87,7 +92,13 @@ class TempFile {
 
 }  // namespace
 
-Result<void> write_file_atomically(const fs::path& path, std::string_view contents) {
+namespace {
+
+// Writes what `produce` hands to its sink into `path`, atomically (temporary file, then rename).
+// The sink buffers 1 MiB at a time so a streamed report costs few system calls.
+Result<void> write_streamed_atomically(
+    const fs::path& path,
+    const std::function<void(const std::function<void(std::string_view)>&)>& produce) {
     if (path.filename().empty())
         return make_error(ErrorKind::usage, fmt::format("{} names a folder, not a file", path));
     if (path.has_parent_path()) {
@@ -99,24 +110,49 @@ Result<void> write_file_atomically(const fs::path& path, std::string_view conten
     }
     TempFile tmp;
     if (auto r = tmp.create(path); !r) return r;
-    if (auto r = tmp.write_all(contents); !r) return r;
+    constexpr std::size_t kBuffer = 1u << 20;
+    std::string buffer;
+    Result<void> status;
+    const auto flush = [&] {
+        if (status && !buffer.empty()) status = tmp.append(buffer);
+        buffer.clear();
+    };
+    produce([&](std::string_view chunk) {
+        buffer += chunk;
+        if (buffer.size() >= kBuffer) flush();
+    });
+    flush();
+    if (!status) return status;
+    if (auto r = tmp.finish(); !r) return r;
     return tmp.rename_to(path);
 }
 
+}  // namespace
+
+Result<void> write_file_atomically(const fs::path& path, std::string_view contents) {
+    return write_streamed_atomically(
+        path, [contents](const std::function<void(std::string_view)>& out) { out(contents); });
+}
+
 Result<void> write_reports(const RunResult& run, const ReportPaths& paths) {
+    using Sink = std::function<void(std::string_view)>;
     struct Wanted {
         std::string_view kind;
         const fs::path& path;
-        std::string (*render)(const RunResult&);
+        std::function<void(const Sink&)> produce;
     };
-    const Wanted wanted[] = {{"JUnit", paths.junit, render_junit},
-                             {"JSON", paths.json, render_json},
-                             {"HTML", paths.html, render_html},
-                             {"Markdown", paths.markdown, render_markdown}};
+    const auto whole = [&run](std::string (*render)(const RunResult&)) {
+        return [&run, render](const Sink& out) { out(render(run)); };
+    };
+    const Wanted wanted[] = {
+        {"JUnit", paths.junit, whole(render_junit)},
+        {"JSON", paths.json, [&run](const Sink& out) { write_json(run, out); }},
+        {"HTML", paths.html, whole(render_html)},
+        {"Markdown", paths.markdown, whole(render_markdown)}};
     std::string errors;
     for (const auto& w : wanted) {
         if (w.path.empty()) continue;
-        if (auto r = write_file_atomically(w.path, w.render(run)); !r) {
+        if (auto r = write_streamed_atomically(w.path, w.produce); !r) {
             if (!errors.empty()) errors += "; ";
             errors += fmt::format("{} report not written: {}", w.kind, r.error().message);
         }
