@@ -2,6 +2,7 @@
 // speaking as Dovecot 2.3 does.
 #include "imap/session.hpp"
 #include "net/tls.hpp"
+#include "testing/coroutine.hpp"
 #include "testing/fake_peer.hpp"
 
 #include <gtest/gtest.h>
@@ -19,7 +20,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using coitest::testing::FakePeer;
+using coitest::testing::loopback;
 using coitest::testing::PeerSocket;
+using coitest::testing::run_coroutine;
 
 const char* kGreeting =
     "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN] "
@@ -27,35 +30,6 @@ const char* kGreeting =
 const char* kPlainGreeting = "* OK Dovecot ready.\r\n";  // no capabilities: literals synchronize
 
 // ASSERT_* cannot return from a coroutine; these end the test body with co_return instead.
-#define CO_ASSERT_TRUE(cond)                 \
-    if (!(cond)) {                           \
-        ADD_FAILURE() << "not true: " #cond; \
-        co_return;                           \
-    }
-#define CO_ASSERT_EQ(a, b) \
-    if (!((a) == (b))) {   \
-        EXPECT_EQ(a, b);   \
-        co_return;         \
-    }
-
-template <class F>
-void run(asio::io_context& io, F body) {
-    bool done = false;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            co_await body();
-            done = true;
-            io.stop();  // the peers' acceptors would keep the context busy
-        },
-        asio::detached);
-    io.run_for(30s);
-    ASSERT_TRUE(done) << "test coroutine did not finish";
-}
-
-net::Endpoint local(std::uint16_t port, net::Security s = net::Security::plain) {
-    return net::Endpoint{net::Protocol::imap, s, "127.0.0.1", port};
-}
 
 SessionOptions quick() {
     SessionOptions o;
@@ -92,8 +66,8 @@ TEST(ImapSession, GreetingCapabilitiesAndSelect) {
         co_await p.send("a002 OK [READ-ONLY] Examine completed.\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         EXPECT_TRUE(s) << (s ? "" : s.error().message);
         if (!s) co_return;
         EXPECT_TRUE(s->capabilities_known());
@@ -141,8 +115,8 @@ TEST(ImapSession, SynchronizingLiteralWaitsForContinuation) {
         co_await p.send("a003 OK NOOP completed.\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -189,8 +163,8 @@ TEST(ImapSession, LiteralPlusAndMetadata) {
             "a002 OK [METADATA LONGENTRIES 2199] GETMETADATA completed.\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -231,8 +205,8 @@ TEST(ImapSession, LoginIsRedactedAndRefreshesCapabilities) {
         co_await p.send("a002 OK [CAPABILITY IMAP4rev1 LITERAL+ METADATA IDLE] Logged in\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -266,8 +240,8 @@ TEST(ImapSession, CapabilitiesAreForgottenAfterLoginWithoutNewOnes) {
         co_await p.send("* CAPABILITY IMAP4rev1 METADATA COI\r\na002 OK done\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -301,15 +275,15 @@ TEST(ImapSession, AuthenticatePlainWithAndWithoutSaslIr) {
         co_await p.send("a001 BAD Authentication cancelled\r\n");
     });
     net::Transcript t1, t2;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(ir.port()), quick(), t1);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(ir.port()), quick(), t1);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
         }
         auto r = co_await s->authenticate_plain("alice", "pw-123");
         EXPECT_TRUE(r && r->ok());
-        auto c = co_await Session::connect(local(classic.port()), quick(), t2);
+        auto c = co_await Session::connect(loopback(classic.port()), quick(), t2);
         if (!c) {
             ADD_FAILURE() << c.error().message;
             co_return;
@@ -357,8 +331,8 @@ TEST(ImapSession, FetchStoreSearchListEnableId) {
         co_await p.send("* ID (\"name\" \"Dovecot\")\r\na006 OK ID completed.\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -413,8 +387,8 @@ TEST(ImapSession, IdleWaitsForAMatchingResponse) {
         co_await p.send("a002 OK NOOP completed.\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -459,8 +433,8 @@ TEST(ImapSession, WaitForReturnsNothingAtItsDeadline) {
         co_await p.read_until();  // holds the connection open until the client gives up
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -489,8 +463,8 @@ TEST(ImapSession, ByeDuringACommandIsAnErrorAndFinal) {
         p.close();
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -518,8 +492,8 @@ TEST(ImapSession, LogoutKeepsTheByeAndCloses) {
         p.close();
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto s = co_await Session::connect(local(peer.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto s = co_await Session::connect(loopback(peer.port()), quick(), t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -548,8 +522,8 @@ TEST(ImapSession, ClosedConnectionAndSilenceEndAsErrors) {
         co_await p.read_until();  // never answers
     });
     net::Transcript t1, t2;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto a = co_await Session::connect(local(closer.port()), quick(), t1);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto a = co_await Session::connect(loopback(closer.port()), quick(), t1);
         if (!a) {
             ADD_FAILURE() << a.error().message;
             co_return;
@@ -560,7 +534,7 @@ TEST(ImapSession, ClosedConnectionAndSilenceEndAsErrors) {
             EXPECT_EQ(r.error().kind, ErrorKind::network);
             EXPECT_TRUE(contains(r.error().message, "a001 SELECT INBOX")) << r.error().message;
         }
-        auto b = co_await Session::connect(local(silent.port()), quick(), t2);
+        auto b = co_await Session::connect(loopback(silent.port()), quick(), t2);
         if (!b) {
             ADD_FAILURE() << b.error().message;
             co_return;
@@ -594,9 +568,9 @@ TEST(ImapSession, OutOfSequenceResponsesAreProtocolErrors) {
         co_await p.read_until();
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         for (auto port : {wrong_tag.port(), stray_plus.port(), garbage.port()}) {
-            auto s = co_await Session::connect(local(port), quick(), t);
+            auto s = co_await Session::connect(loopback(port), quick(), t);
             if (!s) {
                 ADD_FAILURE() << s.error().message;
                 co_return;
@@ -619,10 +593,10 @@ TEST(ImapSession, UntaggedFloodHitsTheLimit) {
         co_await p.read_until();
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         SessionOptions o = quick();
         o.max_untagged = 10;
-        auto s = co_await Session::connect(local(peer.port()), o, t);
+        auto s = co_await Session::connect(loopback(peer.port()), o, t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -645,10 +619,10 @@ TEST(ImapSession, UntaggedBytesHitTheLimit) {
         co_await p.read_until();
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         SessionOptions o = quick();
         o.max_kept_bytes = 300;
-        auto s = co_await Session::connect(local(peer.port()), o, t);
+        auto s = co_await Session::connect(loopback(peer.port()), o, t);
         if (!s) {
             ADD_FAILURE() << s.error().message;
             co_return;
@@ -673,14 +647,14 @@ TEST(ImapSession, GreetingMustBeOkOrPreauth) {
         co_await p.read_until();
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto a = co_await Session::connect(local(bye.port()), quick(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto a = co_await Session::connect(loopback(bye.port()), quick(), t);
         EXPECT_FALSE(a);
         if (!a) {
             EXPECT_EQ(a.error().kind, ErrorKind::network);
             EXPECT_TRUE(contains(a.error().message, "Too many connections"));
         }
-        auto b = co_await Session::connect(local(junk.port()), quick(), t);
+        auto b = co_await Session::connect(loopback(junk.port()), quick(), t);
         EXPECT_FALSE(b);
         if (!b) {
             EXPECT_EQ(b.error().kind, ErrorKind::protocol);
@@ -707,10 +681,11 @@ TEST(ImapSession, StarttlsUpgradesAndForgetsPlainTextCapabilities) {
         co_await p.send("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na003 OK done\r\n");
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         SessionOptions o = quick();
         o.connect.tls = client_tls();
-        auto s = co_await Session::connect(local(peer.port(), net::Security::starttls), o, t);
+        auto s = co_await Session::connect(
+            loopback(peer.port(), net::Protocol::imap, net::Security::starttls), o, t);
         EXPECT_TRUE(s) << (s ? "" : s.error().message);
         if (!s) co_return;
         EXPECT_TRUE(s->is_tls());
@@ -748,7 +723,7 @@ TEST(ImapSession, StarttlsProblemsNeverFallBackToPlainText) {
         co_await p.read_until();
     });
     net::Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         SessionOptions o = quick();
         o.connect.tls = client_tls();
         struct Case {
@@ -760,7 +735,8 @@ TEST(ImapSession, StarttlsProblemsNeverFallBackToPlainText) {
                               Case{refused.port(), ErrorKind::tls, "refused STARTTLS"},
                               Case{injected.port(), ErrorKind::protocol, "command injection"},
                               Case{preauth.port(), ErrorKind::tls, "PREAUTH"}}) {
-            auto s = co_await Session::connect(local(c.port, net::Security::starttls), o, t);
+            auto s = co_await Session::connect(
+                loopback(c.port, net::Protocol::imap, net::Security::starttls), o, t);
             EXPECT_FALSE(s) << c.says;
             if (s) continue;
             EXPECT_EQ(s.error().kind, c.kind) << s.error().message;

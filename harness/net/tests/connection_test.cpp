@@ -1,4 +1,5 @@
 #include "net/connection.hpp"
+#include "testing/coroutine.hpp"
 #include "testing/fake_peer.hpp"
 
 #include <gtest/gtest.h>
@@ -14,27 +15,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using testing::FakePeer;
+using testing::loopback;
 using testing::PeerSocket;
-
-// Runs `body` to completion on a fresh io_context with peers already attached to it.
-template <class F>
-void run(asio::io_context& io, F body) {
-    bool done = false;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            co_await body();
-            done = true;
-            io.stop();  // fake peers keep accepting; the test is over
-        },
-        asio::detached);
-    io.run_for(30s);
-    ASSERT_TRUE(done) << "test coroutine did not finish";
-}
-
-Endpoint local(std::uint16_t port, Security s = Security::plain) {
-    return Endpoint{Protocol::imap, s, "127.0.0.1", port};
-}
+using testing::run_coroutine;
 
 std::shared_ptr<asio::ssl::context> client_tls(const std::string& ca) {
     auto ctx = make_client_tls_context({FakePeer::fixture_path(ca), false});
@@ -46,11 +29,11 @@ TEST(Connection, RefusedConnectionFailsInMilliseconds) {
     asio::io_context io;
     Transcript t;
     const auto port = testing::unused_port();
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         const auto start = Clock::now();
         ConnectOptions o;
         o.connect_timeout = 10s;
-        auto c = co_await Connection::connect(local(port), o, t);
+        auto c = co_await Connection::connect(loopback(port), o, t);
         EXPECT_FALSE(c);
         if (!c) {
             EXPECT_EQ(c.error().kind, ErrorKind::network);
@@ -70,8 +53,8 @@ TEST(Connection, ReadsWritesAndRecordsTheTranscript) {
         co_await p.send(reply);
     });
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto c = co_await Connection::connect(local(peer.port()), ConnectOptions(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto c = co_await Connection::connect(loopback(peer.port()), ConnectOptions(), t);
         EXPECT_TRUE(c);
         if (!c) co_return;
         auto greeting = co_await (*c)->read_some();
@@ -101,10 +84,10 @@ TEST(Connection, SilentPeerTimesOutAtTheStepDeadline) {
     asio::io_context io;
     FakePeer peer(io, [](PeerSocket& p) -> asio::awaitable<void> { co_await p.sleep(5000ms); });
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         ConnectOptions o;
         o.step_timeout = 200ms;
-        auto c = co_await Connection::connect(local(peer.port()), o, t);
+        auto c = co_await Connection::connect(loopback(peer.port()), o, t);
         EXPECT_TRUE(c);
         if (!c) co_return;
         auto r = co_await (*c)->read_some();
@@ -124,8 +107,8 @@ TEST(Connection, SoftTimeoutKeepsTheConnectionUsable) {
         co_await p.sleep(1000ms);
     });
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto c = co_await Connection::connect(local(peer.port()), ConnectOptions(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto c = co_await Connection::connect(loopback(peer.port()), ConnectOptions(), t);
         EXPECT_TRUE(c);
         if (!c) co_return;
         auto quiet =
@@ -147,11 +130,11 @@ TEST(Connection, HardDeadlineCapsEveryStep) {
     asio::io_context io;
     FakePeer peer(io, [](PeerSocket& p) -> asio::awaitable<void> { co_await p.sleep(5000ms); });
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         ConnectOptions o;
         o.step_timeout = 60s;
         o.hard_deadline = Clock::now() + 300ms;
-        auto c = co_await Connection::connect(local(peer.port()), o, t);
+        auto c = co_await Connection::connect(loopback(peer.port()), o, t);
         EXPECT_TRUE(c);
         if (!c) co_return;
         auto r = co_await (*c)->read_some();
@@ -169,8 +152,8 @@ TEST(Connection, PeerClosingIsANetworkError) {
         p.close();
     });
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
-        auto c = co_await Connection::connect(local(peer.port()), ConnectOptions(), t);
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
+        auto c = co_await Connection::connect(loopback(peer.port()), ConnectOptions(), t);
         EXPECT_TRUE(c);
         if (!c) co_return;
         {
@@ -190,10 +173,11 @@ TEST(Connection, ImplicitTlsVerifiesAgainstTheGivenCa) {
     FakePeer peer(
         io, [](PeerSocket& p) -> asio::awaitable<void> { co_await p.send("* OK tls\r\n"); }, true);
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         ConnectOptions o;
         o.tls = client_tls("ca.pem");
-        auto c = co_await Connection::connect(local(peer.port(), Security::tls), o, t);
+        auto c = co_await Connection::connect(loopback(peer.port(), Protocol::imap, Security::tls),
+                                              o, t);
         EXPECT_TRUE(c) << (c ? "" : c.error().message);
         if (!c) co_return;
         EXPECT_TRUE((*c)->is_tls());
@@ -209,10 +193,11 @@ TEST(Connection, ImplicitTlsRejectsAnUntrustedCertificate) {
     FakePeer peer(
         io, [](PeerSocket& p) -> asio::awaitable<void> { co_await p.send("* OK\r\n"); }, true);
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         ConnectOptions o;
         o.tls = client_tls("other-ca.pem");
-        auto c = co_await Connection::connect(local(peer.port(), Security::tls), o, t);
+        auto c = co_await Connection::connect(loopback(peer.port(), Protocol::imap, Security::tls),
+                                              o, t);
         EXPECT_FALSE(c);
         if (!c) {
             EXPECT_EQ(c.error().kind, ErrorKind::tls);
@@ -229,7 +214,7 @@ TEST(Connection, TlsRejectsACertificateForAnotherAddress) {
         io, [](PeerSocket& p) -> asio::awaitable<void> { co_await p.send("* OK\r\n"); }, true,
         "127.0.0.2");
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         ConnectOptions o;
         o.tls = client_tls("ca.pem");
         Endpoint e{Protocol::imap, Security::tls, "127.0.0.2", peer.port()};
@@ -246,10 +231,11 @@ TEST(Connection, InsecureSkipsVerification) {
     FakePeer peer(
         io, [](PeerSocket& p) -> asio::awaitable<void> { co_await p.send("* OK\r\n"); }, true);
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         ConnectOptions o;
         o.tls = make_client_tls_context({"", true}).value();
-        auto c = co_await Connection::connect(local(peer.port(), Security::tls), o, t);
+        auto c = co_await Connection::connect(loopback(peer.port(), Protocol::imap, Security::tls),
+                                              o, t);
         EXPECT_TRUE(c);
     });
 }
@@ -262,10 +248,11 @@ TEST(Connection, StartTlsUpgradesAPlainConnection) {
         co_await p.send("secure\r\n");
     });
     Transcript t;
-    run(io, [&]() -> asio::awaitable<void> {
+    run_coroutine(io, [&]() -> asio::awaitable<void> {
         ConnectOptions o;
         o.tls = client_tls("ca.pem");
-        auto c = co_await Connection::connect(local(peer.port(), Security::starttls), o, t);
+        auto c = co_await Connection::connect(
+            loopback(peer.port(), Protocol::imap, Security::starttls), o, t);
         EXPECT_TRUE(c);
         if (!c) co_return;
         EXPECT_FALSE((*c)->is_tls());

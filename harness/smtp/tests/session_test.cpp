@@ -1,6 +1,7 @@
 // Session tests against scripted fake peers on 127.0.0.1 (harness/testing/fake_peer.hpp).
 #include "smtp/session.hpp"
 #include "net/tls.hpp"
+#include "testing/coroutine.hpp"
 #include "testing/fake_peer.hpp"
 
 #include <gtest/gtest.h>
@@ -18,6 +19,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using coitest::testing::FakePeer;
+using coitest::testing::loopback;
 using coitest::testing::PeerSocket;
 
 // Note: never put co_await inside a gtest macro; with g++ 12 the temporaries in the macro's
@@ -26,23 +28,10 @@ using coitest::testing::PeerSocket;
 // out of work once the peer's scripts have seen the client's connections close.
 template <class F>
 void run(asio::io_context& io, FakePeer* peer, F body) {
-    bool done = false;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            co_await body();
-            done = true;
-            if (peer) peer->stop();
-        },
-        asio::detached);
-    io.run_for(30s);
-    ASSERT_TRUE(done) << "test coroutine did not finish";
+    coitest::testing::run_coroutine(io, std::move(body), [peer] {
+        if (peer) peer->stop();
+    });
     EXPECT_TRUE(io.stopped()) << "the peer script did not finish";
-}
-
-net::Endpoint local(std::uint16_t port, net::Protocol p = net::Protocol::smtp,
-                    net::Security s = net::Security::plain) {
-    return net::Endpoint{p, s, "127.0.0.1", port};
 }
 
 bool contains(std::string_view hay, std::string_view needle) {
@@ -79,7 +68,7 @@ TEST(Session, SmtpMessageIsSentDotStuffed) {
     });
     net::Transcript t;
     run(io, &peer, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s) << (s ? "" : s.error().message);
@@ -141,7 +130,7 @@ TEST(Session, LmtpGivesOneReplyPerAcceptedRecipient) {
     });
     net::Transcript t;
     run(io, &peer, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(peer.port(), net::Protocol::lmtp);
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::lmtp);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
@@ -187,7 +176,7 @@ TEST(Session, DataReturnsEveryLmtpReplyAndOnlyOneForSmtp) {
         FakePeer peer(io, script);
         net::Transcript t;
         run(io, &peer, [&]() -> asio::awaitable<void> {
-            const net::Endpoint endpoint = local(peer.port(), protocol);
+            const net::Endpoint endpoint = loopback(peer.port(), protocol);
             const SessionOptions o;
             auto s = co_await Session::connect(endpoint, o, t);
             EXPECT_TRUE(s);
@@ -226,7 +215,7 @@ TEST(Session, AuthCredentialsNeverReachTheTranscript) {
     });
     net::Transcript t;
     run(io, &peer, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
@@ -276,7 +265,7 @@ TEST(Session, StarttlsUpgradesAndForgetsPlainTextCapabilities) {
         o.connect.tls =
             net::make_client_tls_context({FakePeer::fixture_path("ca.pem"), false}).value();
         const net::Endpoint endpoint =
-            local(peer.port(), net::Protocol::smtp, net::Security::starttls);
+            loopback(peer.port(), net::Protocol::smtp, net::Security::starttls);
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
         if (!s) co_return;
@@ -308,7 +297,7 @@ TEST(Session, RefusedStarttlsIsReturnedWithoutFallingBack) {
         o.connect.tls =
             net::make_client_tls_context({FakePeer::fixture_path("ca.pem"), false}).value();
         const net::Endpoint endpoint =
-            local(peer.port(), net::Protocol::smtp, net::Security::starttls);
+            loopback(peer.port(), net::Protocol::smtp, net::Security::starttls);
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
         if (!s) co_return;
@@ -332,7 +321,7 @@ TEST(Session, BytesAfterStarttlsReadyAreAnError) {
         SessionOptions o;
         o.connect.tls =
             net::make_client_tls_context({FakePeer::fixture_path("ca.pem"), false}).value();
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
         if (!s) co_return;
@@ -363,7 +352,7 @@ TEST(Session, RefusedRecipientIsAResultAndTheTransactionIsReset) {
     });
     net::Transcript t;
     run(io, &peer, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
@@ -394,7 +383,7 @@ TEST(Session, NonReadyGreetingIsAResult) {
     });
     net::Transcript t;
     run(io, &peer, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
@@ -415,7 +404,7 @@ TEST(Session, GarbageGreetingIsAnError) {
     });
     net::Transcript t;
     run(io, &peer, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_FALSE(s);
@@ -436,7 +425,7 @@ TEST(Session, ConnectionClosedMidReplyIsAnError) {
     });
     net::Transcript t;
     run(io, &peer, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
@@ -463,7 +452,7 @@ TEST(Session, SilentServerTimesOut) {
     run(io, &peer, [&]() -> asio::awaitable<void> {
         SessionOptions o;
         o.connect.step_timeout = 200ms;
-        const net::Endpoint endpoint = local(peer.port());
+        const net::Endpoint endpoint = loopback(peer.port(), net::Protocol::smtp);
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_TRUE(s);
         if (!s) co_return;
@@ -479,7 +468,7 @@ TEST(Session, OnlySmtpAndLmtpEndpoints) {
     asio::io_context io;
     net::Transcript t;
     run(io, nullptr, [&]() -> asio::awaitable<void> {
-        const net::Endpoint endpoint = local(1, net::Protocol::imap);
+        const net::Endpoint endpoint = loopback(1, net::Protocol::imap);
         const SessionOptions o;
         auto s = co_await Session::connect(endpoint, o, t);
         EXPECT_FALSE(s);
