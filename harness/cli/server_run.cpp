@@ -120,6 +120,7 @@ int run_server_suite(const ServerRunOptions& options) {
             suite.tests.push_back(std::move(r));
         }
         run.suites.push_back(std::move(suite));
+        run.interrupted = pre.error().kind == ErrorKind::interrupted;
         std::cerr << "coitest: error: " << pre.error().message << "\n";
         code = static_cast<int>(ExitCode::environment);
     } else {

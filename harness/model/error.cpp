@@ -22,6 +22,8 @@ const char* to_string(ErrorKind kind) {
             return "io";
         case ErrorKind::internal:
             return "internal";
+        case ErrorKind::interrupted:
+            return "interrupted";
     }
     return "internal";
 }

@@ -9,15 +9,16 @@
 namespace coitest {
 
 enum class ErrorKind {
-    usage,     // the user asked for something impossible (bad flag, bad URL)
-    config,    // a target or catalog file is wrong
-    network,   // connect refused, reset, closed by the peer
-    timeout,   // a deadline passed
-    tls,       // handshake or verification failure
-    protocol,  // the peer said something unparseable or out of sequence
-    limit,     // the peer exceeded a size limit (line, literal, flood)
-    io,        // local files
-    internal,  // a bug in coitest
+    usage,        // the user asked for something impossible (bad flag, bad URL)
+    config,       // a target or catalog file is wrong
+    network,      // connect refused, reset, closed by the peer
+    timeout,      // a deadline passed
+    tls,          // handshake or verification failure
+    protocol,     // the peer said something unparseable or out of sequence
+    limit,        // the peer exceeded a size limit (line, literal, flood)
+    io,           // local files
+    internal,     // a bug in coitest
+    interrupted,  // the user stopped the run (SIGINT/SIGTERM)
 };
 
 const char* to_string(ErrorKind kind);

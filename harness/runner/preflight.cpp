@@ -3,8 +3,10 @@
 #include "net/connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
 
 namespace coitest {
 
@@ -19,6 +21,7 @@ Result<void> preflight(const Target& target, std::shared_ptr<boost::asio::ssl::c
     options.connect_timeout = connect_timeout;
     options.step_timeout = connect_timeout;
     options.tls = std::move(tls);
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {
@@ -35,7 +38,14 @@ Result<void> preflight(const Target& target, std::shared_ptr<boost::asio::ssl::c
             }
             outcome = Result<void>{};
         },
-        boost::asio::detached);
+        [&](std::exception_ptr) { signals.cancel(); });
+    // Ctrl-C while the target is slow to answer ends the preflight at once; the caller still
+    // writes its (interrupted) reports.
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        outcome = make_error(ErrorKind::interrupted, "interrupted before the first test ran");
+        io.stop();
+    });
     io.run();
     return outcome;
 }

@@ -116,6 +116,30 @@ dovecot-sigint)
   xmllint --noout --schema "$xsd" "$work/junit.xml" 2>"$work/xml" || { cat "$work/xml" >&2; fail "JUnit does not validate"; }
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["interrupted"] is True, d["interrupted"]' "$work/r.json" || fail "results do not say interrupted"
   ;;
+preflight-sigint)
+  # Ctrl-C while the target accepts but never greets: the preflight stops at once (not after its
+  # 5 s limit) and the reports are written and say interrupted.
+  python3 -c 'import socket,sys,time
+s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True)
+c=s.accept(); print("accepted", flush=True); time.sleep(30)' >"$work/port" &
+  silent=$!
+  for _ in $(seq 50); do [[ -s "$work/port" ]] && break; sleep 0.1; done
+  "$coitest" server --imap "imap://127.0.0.1:$(head -1 "$work/port")" --json "$work/r.json" \
+    --junit "$work/junit.xml" >/dev/null 2>"$work/err" &
+  pid=$!
+  # Interrupt once coitest is in the preflight (connected, waiting for a greeting).
+  for _ in $(seq 100); do grep -q accepted "$work/port" && break; sleep 0.1; done
+  sleep 0.2
+  start=$(date +%s%N)
+  kill -INT "$pid"
+  wait "$pid"; rc=$?
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  kill "$silent" 2>/dev/null
+  [[ $rc -eq 3 ]] || { cat "$work/err" >&2; fail "exit $rc, not 3"; }
+  (( ms < 2000 )) || fail "took $ms ms to stop after SIGINT"
+  xmllint --noout --schema "$xsd" "$work/junit.xml" 2>"$work/xml" || { cat "$work/xml" >&2; fail "JUnit does not validate"; }
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["interrupted"] is True, d["interrupted"]' "$work/r.json" || fail "results do not say interrupted"
+  ;;
 *)
   fail "unknown case $case"
   ;;
