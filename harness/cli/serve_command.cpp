@@ -32,6 +32,12 @@ struct ServeFlags {
     std::string print_endpoints = "text";
     bool verbose = false;
     std::size_t max_connections = 1000;
+    // WEBPUSH
+    std::string push_ca, vapid_key;
+    std::size_t push_subscription_limit = 10;
+    double push_validation_time = 300;
+    double push_timeout = 10;
+    bool no_webpush = false;
 };
 
 std::optional<std::uint16_t> port(int p) {
@@ -41,9 +47,9 @@ std::optional<std::uint16_t> port(int p) {
 
 int list_deviations() {
     std::cout << "Deviations (coitest serve --deviate NAME); each breaks one requirement of "
-                 "suites/requirements/coi-server.toml:\n\n";
+                 "suites/requirements/coi-server.toml or webpush.toml:\n\n";
     for (const auto& d : peer::all_deviations())
-        std::cout << fmt::format("  {:<26} breaks {}\n  {:<26} {}\n\n", d.name, d.requirement, "",
+        std::cout << fmt::format("  {:<32} breaks {}\n  {:<32} {}\n\n", d.name, d.requirement, "",
                                  d.effect);
     return 0;
 }
@@ -62,6 +68,9 @@ void print_text(const peer::Server& server, double ms) {
     line("LMTP", e.lmtp);
     if (!server.ca_file().empty())
         std::cout << fmt::format("  {:<12} {}\n", "CA file", server.ca_file().string());
+    if (!server.vapid_public_pem().empty())
+        std::cout << fmt::format("  {:<12} WEBPUSH on; VAPID public key:\n{}\n", "WebPush",
+                                 server.vapid_public_pem());
     std::cout << "  Accounts (address password):\n";
     for (const auto& u : server.accounts())
         std::cout << fmt::format("    {} {}\n", u.address, u.password);
@@ -82,6 +91,14 @@ int run(const ServeFlags& f) {
     o.tls_key = f.tls_key;
     o.data_dir = f.data_dir;
     o.max_connections = f.max_connections;
+    o.webpush.enabled = !f.no_webpush;
+    o.webpush.push_ca = f.push_ca;
+    o.webpush.vapid_key = f.vapid_key;
+    o.webpush.max_subscriptions = f.push_subscription_limit;
+    o.webpush.validation_timeframe =
+        std::chrono::milliseconds(static_cast<std::int64_t>(f.push_validation_time * 1000));
+    o.webpush.push_timeout =
+        std::chrono::milliseconds(static_cast<std::int64_t>(f.push_timeout * 1000));
     for (const auto& name : f.deviations) {
         const auto d = peer::deviation_from_name(name);
         if (!d) {
@@ -175,6 +192,26 @@ void add_serve_command(CLI::App& app, int& exit_code) {
         ->check(CLI::IsMember({"text", "json"}));
     cmd->add_option("--max-connections", flags->max_connections, "Concurrent connections")
         ->check(CLI::Range(1, 100000));
+    cmd->add_option("--push-ca", flags->push_ca,
+                    "CA certificate(s), PEM, that WebPush services must chain to (default: the "
+                    "system's roots)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--vapid-key", flags->vapid_key,
+                    "VAPID private key, P-256 PEM (default: generated; kept under --data)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--push-subscription-limit", flags->push_subscription_limit,
+                    "WebPush subscriptions per account")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    cmd->add_option("--push-validation-time", flags->push_validation_time,
+                    "Seconds a new WebPush subscription has to be validated")
+        ->capture_default_str()
+        ->check(CLI::Range(0.05, 86400.0));
+    cmd->add_option("--push-timeout", flags->push_timeout,
+                    "Seconds one push request may take (connect, TLS, send, answer)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.05, 3600.0));
+    cmd->add_flag("--no-webpush", flags->no_webpush, "Leave the WEBPUSH extension out");
     cmd->add_flag("-v,--verbose", flags->verbose,
                   "Log every command to stderr (credentials redacted)");
     cmd->callback([flags, &exit_code] { exit_code = run(*flags); });

@@ -1,6 +1,7 @@
 #include "cli/server_run.hpp"
 
 #include "peer/server.hpp"
+#include "pushservice/ca.hpp"
 #include "reports/terminal.hpp"
 #include "runner/catalog.hpp"
 #include "runner/preflight.hpp"
@@ -10,8 +11,10 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <stdlib.h>
 #include <unistd.h>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 
 namespace coitest::cli {
@@ -29,9 +32,43 @@ int usage_error(const Error& e) {
     return static_cast<int>(ExitCode::usage);
 }
 
+// A private folder for the run's push-service CA, removed with everything in it at the end.
+class TempDir {
+  public:
+    TempDir() = default;
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        std::error_code ignored;
+        if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+    }
+    Result<std::filesystem::path> create() {
+        const auto base = std::filesystem::temp_directory_path() / "coitest-run-XXXXXX";
+        std::string name = base.string();
+        if (!::mkdtemp(name.data()))
+            return make_error(ErrorKind::io, fmt::format("cannot create a folder in {}",
+                                                         base.parent_path().string()));
+        path_ = name;
+        return path_;
+    }
+
+  private:
+    std::filesystem::path path_;
+};
+
 // The reference peer on free loopback ports, as a target that claims what the peer implements.
-Result<Target> embedded_target(std::unique_ptr<peer::Server>& server, const TargetFlags& flags) {
-    auto started = peer::Server::start(peer::ServerOptions{});
+// Its pushes go to coitest's push endpoint, whose CA (made for this run, in `scratch`) it trusts.
+Result<Target> embedded_target(std::unique_ptr<peer::Server>& server, const TargetFlags& flags,
+                               TempDir& scratch) {
+    auto dir = scratch.create();
+    if (!dir) return dir.error();
+    const auto cert = *dir / "push-ca.pem";
+    const auto key = *dir / "push-ca.key";
+    bool created = false;
+    if (auto ca = pushservice::load_or_create_ca(cert, key, created); !ca) return ca.error();
+    peer::ServerOptions options;
+    options.webpush.push_ca = cert;
+    auto started = peer::Server::start(options);
     if (!started)
         return make_error(
             ErrorKind::internal,
@@ -39,12 +76,13 @@ Result<Target> embedded_target(std::unique_ptr<peer::Server>& server, const Targ
     server = std::move(*started);
     Target t;
     t.name = "coitest reference peer (embedded)";
-    t.profiles = {"imap-baseline", "coi-server"};
+    t.profiles = {"imap-baseline", "coi-server", "webpush-server"};
     if (!flags.profiles.empty()) t.profiles = flags.profiles;
     t.imap = server->endpoints().imap;
     t.smtp = server->endpoints().submission;
     t.delivery = {DeliveryKind::lmtp, server->endpoints().lmtp};
     t.tls.ca_file = server->ca_file().string();
+    t.webpush = WebPushEndpoint{cert, key, "127.0.0.1", ""};
     for (const auto& u : server->accounts())
         t.accounts.push_back({u.address, u.address, u.password});
     return t;
@@ -72,10 +110,11 @@ int run_server_suite(const ServerRunOptions& options) {
     for (const auto& e : unloadable) std::cerr << "coitest: error: " << e.message << "\n";
 
     // With no target, the reference peer (DESIGN §7) runs in-process for the whole run.
+    TempDir scratch;  // declared before the peer: the peer stops before its CA folder goes
     std::unique_ptr<peer::Server> embedded;
     Result<Target> target = make_error(ErrorKind::internal, "no target");
     if (!options.target_file && options.target_flags.imap.empty()) {
-        auto started = embedded_target(embedded, options.target_flags);
+        auto started = embedded_target(embedded, options.target_flags, scratch);
         if (!started) return usage_error(started.error());
         target = std::move(*started);
     } else {

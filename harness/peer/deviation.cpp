@@ -50,6 +50,20 @@ constexpr std::array<DeviationInfo, static_cast<std::size_t>(D::count_)> kDeviat
      "deleting <root>/Chats disables COI but the enabled entry still reads yes"},
     {D::chats_rename_allowed, "chats-rename-allowed", "coi-server.indirect.other-rename-refused",
      "<root>/Chats may be renamed anywhere, not only into the trash"},
+    {D::webpush_before_login, "webpush-before-login", "webpush.capability.not-before-auth",
+     "WEBPUSH is advertised before authentication too"},
+    {D::webpush_unencrypted, "webpush-unencrypted", "webpush.encryption.rfc8291",
+     "pushes carry the JSON payload unencrypted (no aes128gcm content coding)"},
+    {D::webpush_foreign_vapid_key, "webpush-foreign-vapid-key", "webpush.vapid.signed",
+     "pushes are signed with a VAPID key other than the one GETMETADATA publishes"},
+    {D::webpush_no_created, "webpush-no-created", "webpush.subscribe.created-added",
+     "stored subscriptions get no created member"},
+    {D::webpush_accept_bad_id, "webpush-accept-bad-id", "webpush.subscribe.id-rules",
+     "subscription IDs of any length and characters are accepted"},
+    {D::webpush_push_mdn, "webpush-push-mdn", "webpush.push.no-mdn",
+     "disposition notifications (read receipts) trigger pushes like other messages"},
+    {D::webpush_accept_wrong_validation, "webpush-accept-wrong-validation", "webpush.validate.no",
+     "validate with a wrong value is answered OK (and validates the subscription)"},
 }};
 
 }  // namespace

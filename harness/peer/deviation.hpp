@@ -1,7 +1,8 @@
 #pragma once
 // Injectable deviations (`coitest serve --deviate NAME`): each makes the reference peer break
-// exactly one catalogued requirement of coi-server-spec.md, so that the server suite can prove it
-// catches that departure. The list is data: name, the requirement broken, what changes.
+// exactly one catalogued requirement (suites/requirements/coi-server.toml and webpush.toml), so
+// that the server suite can prove it catches that departure. The list is data: name, the
+// requirement broken, what changes.
 #include <bitset>
 #include <optional>
 #include <span>
@@ -30,13 +31,21 @@ enum class Deviation {
     create_does_not_enable,
     indirect_metadata_stale,
     chats_rename_allowed,
+    // WebPush (webpush-spec.md)
+    webpush_before_login,
+    webpush_unencrypted,
+    webpush_foreign_vapid_key,
+    webpush_no_created,
+    webpush_accept_bad_id,
+    webpush_push_mdn,
+    webpush_accept_wrong_validation,
     count_  // not a deviation: the number of them
 };
 
 struct DeviationInfo {
     Deviation id;
     std::string_view name;         // the --deviate argument
-    std::string_view requirement;  // the catalog ID it breaks (suites/requirements/coi-server.toml)
+    std::string_view requirement;  // the catalog ID it breaks (suites/requirements/*.toml)
     std::string_view effect;       // what the peer then does, in one sentence
 };
 

@@ -42,6 +42,10 @@ std::vector<std::string> ImapSession::capabilities() const {
     if (state_ == State::not_authenticated) {
         if (config_.starttls_available && !tls_) caps.push_back("STARTTLS");
         caps.push_back("AUTH=PLAIN");
+        // webpush-spec "Capability": not before authentication (unless deviating).
+        if (!config_.plain && store_.webpush() &&
+            store_.deviations().has(Deviation::webpush_before_login))
+            caps.emplace_back(push::kCapability);
         return caps;
     }
     for (const char* c :
@@ -51,6 +55,7 @@ std::vector<std::string> ImapSession::capabilities() const {
     if (!config_.plain) {
         caps.push_back("METADATA");
         if (!store_.deviations().has(Deviation::no_coi_capability)) caps.push_back("COI");
+        if (store_.webpush()) caps.emplace_back(push::kCapability);
     }
     return caps;
 }

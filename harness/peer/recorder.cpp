@@ -81,6 +81,21 @@ std::uint64_t Recorder::submission(Submission s, Persistence* persistence) {
     return number;
 }
 
+void Recorder::push(PushRecord r) {
+    log(fmt::format("webpush {} push to {} for {}/{}: {}{}{} after {} attempt(s)",
+                    r.validation ? "validation" : "message", r.endpoint, r.account, r.subscription,
+                    r.outcome, r.status ? fmt::format(" (HTTP {})", r.status) : "",
+                    r.error.empty() ? "" : ": " + r.error, r.attempts));
+    std::lock_guard lock(mutex_);
+    pushes_.push_back(std::move(r));
+    while (pushes_.size() > limits_.max_pushes) pushes_.pop_front();
+}
+
+std::vector<PushRecord> Recorder::pushes() const {
+    std::lock_guard lock(mutex_);
+    return {pushes_.begin(), pushes_.end()};
+}
+
 std::vector<CommandRecord> Recorder::commands() const {
     std::lock_guard lock(mutex_);
     return {commands_.begin(), commands_.end()};

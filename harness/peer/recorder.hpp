@@ -1,7 +1,7 @@
 #pragma once
 // What the peer saw, for the client suite and for `-v`: every command a client sent (credentials
-// redacted), every message submitted or delivered, byte-exact with its envelope. Thread-safe:
-// the server thread writes, test code reads. Bounded: the oldest records go first.
+// redacted), every message submitted or delivered, byte-exact with its envelope, every push.
+// Thread-safe: the server thread writes, test code reads. Bounded: the oldest records go first.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -39,9 +39,24 @@ struct Submission {
     std::string envelope_json() const;  // everything but the bytes
 };
 
+// One push the peer sent (or tried to): its outcome once known.
+struct PushRecord {
+    std::string account;       // whose subscription
+    std::string subscription;  // its ID
+    std::string endpoint;
+    bool validation = false;  // the validation push
+    unsigned status = 0;      // the push service's last HTTP status (0: no answer)
+    std::size_t attempts = 0;
+    std::string outcome;  // "delivered", "gone" (subscription deleted), "failed", "dropped"
+    std::string error;    // why, when not delivered
+    double queued = 0;    // seconds since the server started
+    double done = 0;
+};
+
 struct RecorderLimits {
     std::size_t max_commands = 100000;
     std::size_t max_submission_bytes = 256 * 1024 * 1024;
+    std::size_t max_pushes = 100000;
 };
 
 class Recorder {
@@ -56,7 +71,10 @@ class Recorder {
     // Numbers it, keeps it (and writes it under --data when a persistence is given).
     std::uint64_t submission(Submission s, Persistence* persistence);
 
+    void push(PushRecord r);
+
     std::vector<CommandRecord> commands() const;
+    std::vector<PushRecord> pushes() const;
     std::vector<Submission> submissions() const;
     double now() const;
 
@@ -66,6 +84,7 @@ class Recorder {
     Sink sink_;
     std::deque<CommandRecord> commands_;
     std::deque<Submission> submissions_;
+    std::deque<PushRecord> pushes_;
     std::size_t submission_bytes_ = 0;
     std::uint64_t next_submission_ = 1;
     std::chrono::steady_clock::time_point start_;

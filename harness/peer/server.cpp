@@ -1,8 +1,10 @@
 #include "peer/server.hpp"
 
+#include "net/tls.hpp"
 #include "peer/connection.hpp"
 #include "peer/store.hpp"
 #include "peer/tls_server.hpp"
+#include "peer/webpush_sender.hpp"
 
 #include <fmt/format.h>
 #include <openssl/rand.h>
@@ -11,13 +13,16 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <thread>
 
 namespace coitest::peer {
@@ -123,8 +128,22 @@ struct Server::Impl {
     std::vector<UserEntry> users;
     std::filesystem::path ca_file;
     std::filesystem::path temp_dir;  // removed at stop
+    std::string vapid_pem;           // published VAPID key (empty without WEBPUSH)
+    std::shared_ptr<push::Sender> sender;
     std::thread thread;
     bool stopped = false;
+
+    // Unvalidated subscriptions go when their time frame ends, even if nobody asks (the store
+    // also checks whenever a client looks).
+    asio::awaitable<void> expire_loop(std::chrono::milliseconds period) {
+        asio::steady_timer timer(ioc);
+        for (;;) {
+            timer.expires_after(period);
+            auto waited = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (std::get<0>(waited)) co_return;
+            if (store->expire_subscriptions() > 0) (void)store->commit();
+        }
+    }
 
     std::size_t live_connections() {
         std::erase_if(connections, [](const auto& w) { return w.expired(); });
@@ -237,6 +256,52 @@ void Server::stop() {
     }
 }
 
+namespace {
+
+Result<std::string> read_file(const std::filesystem::path& path, std::size_t max) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(ErrorKind::usage, fmt::format("cannot read {}", path.string()));
+    std::string data(max + 1, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<std::size_t>(in.gcount()));
+    if (data.size() > max)
+        return make_error(ErrorKind::usage,
+                          fmt::format("{} is larger than {} bytes", path.string(), max));
+    return data;
+}
+
+// The VAPID key: the user's file, or the one kept under the data directory, or a fresh one.
+Result<coitest::webpush::P256PrivateKey> vapid_key(const WebPushServerOptions& w,
+                                                   const std::filesystem::path& data_dir) {
+    using coitest::webpush::P256PrivateKey;
+    std::filesystem::path file = w.vapid_key;
+    const bool given = !file.empty();
+    if (!given && !data_dir.empty()) file = data_dir / "webpush" / "vapid.pem";
+    if (!file.empty() && (given || std::filesystem::exists(file))) {
+        auto pem = read_file(file, 64 * 1024);
+        if (!pem) return pem.error();
+        auto key = P256PrivateKey::from_pem(*pem);
+        if (!key)
+            return make_error(ErrorKind::usage, fmt::format("{}: not a P-256 private key: {}",
+                                                            file.string(), key.error().message));
+        return key;
+    }
+    auto key = P256PrivateKey::generate();
+    if (!key) return key.error();
+    if (!file.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(file.parent_path(), ec);
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        out << key->to_pem();
+        if (!out) return make_error(ErrorKind::io, fmt::format("cannot write {}", file.string()));
+        std::filesystem::permissions(
+            file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+    }
+    return key;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Server>> Server::start(ServerOptions options) {
     auto impl = std::make_unique<Impl>();
     impl->options = std::move(options);
@@ -248,6 +313,34 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options) {
     so.deviations = o.deviations;
     so.max_message = o.max_message;
     so.quota_bytes = o.quota_bytes;
+    // WEBPUSH: the VAPID key and the push client (the store only decides what to push).
+    std::optional<push::VapidKeys> vapid;
+    std::shared_ptr<asio::ssl::context> push_tls;
+    so.webpush.enabled = o.webpush.enabled && !o.plain;
+    if (so.webpush.enabled) {
+        auto key = vapid_key(o.webpush, o.data_dir);
+        if (!key) return key.error();
+        vapid.emplace(push::VapidKeys{*key, std::nullopt});
+        if (o.deviations.has(Deviation::webpush_foreign_vapid_key)) {
+            auto foreign = coitest::webpush::P256PrivateKey::generate();
+            if (!foreign) return foreign.error();
+            vapid->foreign = *foreign;
+        }
+        // The PEM as the spec's example shows it: LF line ends, no final line break.
+        impl->vapid_pem = key->public_key().to_pem();
+        while (!impl->vapid_pem.empty() &&
+               (impl->vapid_pem.back() == '\n' || impl->vapid_pem.back() == '\r'))
+            impl->vapid_pem.pop_back();
+        so.webpush.vapid_public_pem = impl->vapid_pem;
+        so.webpush.max_subscriptions = o.webpush.max_subscriptions;
+        so.webpush.validation_timeframe = o.webpush.validation_timeframe;
+        if (!o.webpush.push_ca.empty() && !std::filesystem::exists(o.webpush.push_ca))
+            return make_error(ErrorKind::usage, fmt::format("push CA file {} does not exist",
+                                                            o.webpush.push_ca.string()));
+        auto ctx = net::make_client_tls_context({o.webpush.push_ca.string(), false});
+        if (!ctx) return ctx.error();
+        push_tls = *ctx;
+    }
     impl->store = std::make_unique<Store>(so);
     impl->users = o.users;
     if (impl->users.empty())
@@ -355,6 +448,32 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options) {
     }
     for (auto& [kind, acc] : impl->acceptors)
         asio::co_spawn(impl->ioc, impl->accept_loop(*acc, kind), asio::detached);
+    if (vapid) {
+        push::SenderOptions po;
+        po.tls = push_tls;
+        po.request.subject = o.webpush.vapid_subject;
+        po.request.ttl = o.webpush.ttl;
+        po.timeout = o.webpush.push_timeout;
+        po.max_attempts = std::max<std::size_t>(1, o.webpush.max_attempts);
+        po.first_backoff = o.webpush.first_backoff;
+        po.max_wait = o.webpush.max_retry_wait;
+        push::SenderEvents events;
+        events.recorder = &impl->recorder;
+        Impl* self = impl.get();
+        events.gone = [self](const push::PushJob& job) {
+            // The push service forgot the subscription (404/410): so does the peer.
+            if (self->store->drop_subscription(job.account, job.subscription_id, job.endpoint))
+                (void)self->store->commit();
+        };
+        impl->sender = std::make_shared<push::Sender>(impl->ioc.get_executor(), std::move(*vapid),
+                                                      o.deviations, po, events);
+        impl->store->set_push_sink(
+            [sender = impl->sender](push::PushJob job) { sender->submit(std::move(job)); });
+        const auto period = std::clamp<std::chrono::milliseconds>(
+            o.webpush.validation_timeframe / 2, std::chrono::milliseconds(50),
+            std::chrono::milliseconds(30000));
+        asio::co_spawn(impl->ioc, impl->expire_loop(period), asio::detached);
+    }
     Impl* raw = impl.get();
     impl->thread = std::thread([raw] { raw->ioc.run(); });
     return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -370,6 +489,10 @@ const std::vector<UserEntry>& Server::accounts() const {
 
 const std::filesystem::path& Server::ca_file() const {
     return impl_->ca_file;
+}
+
+const std::string& Server::vapid_public_pem() const {
+    return impl_->vapid_pem;
 }
 
 const ServerOptions& Server::options() const {
@@ -394,6 +517,8 @@ std::string Server::endpoints_json() const {
     j["ca_file"] = impl_->ca_file.string();
     j["plain"] = impl_->options.plain;
     j["data_dir"] = impl_->options.data_dir.string();
+    j["webpush"] = !impl_->vapid_pem.empty();
+    if (!impl_->vapid_pem.empty()) j["vapid_public_key"] = impl_->vapid_pem;
     nlohmann::json deviations = nlohmann::json::array();
     for (const auto& d : all_deviations())
         if (impl_->options.deviations.has(d.id)) deviations.push_back(d.name);

@@ -9,6 +9,8 @@
 //   server->ca_file()                             // PEM to verify TLS against
 //   // stopped (connections closed, thread joined) when the unique_ptr goes
 //
+//   server->recorder().pushes()                   // WebPush requests sent and their outcome
+//
 // `coitest serve` wraps it (harness/cli/serve_command.cpp); `coitest server` with no target can
 // run the server suite against it in-process.
 #include "model/error.hpp"
@@ -35,6 +37,25 @@ struct UserEntry {
     std::string password;
 };
 
+// The WEBPUSH extension (webpush-spec.md; docs/reference-peer.md "WebPush").
+struct WebPushServerOptions {
+    bool enabled = true;  // never with `plain`
+    // CA certificate(s), PEM, that push services' certificates must chain to; empty: the
+    // system's default roots. (`coitest serve --push-ca FILE`.)
+    std::filesystem::path push_ca;
+    // The VAPID key, a P-256 private key in PEM; empty: generated at start and, with a data
+    // directory, kept there (DIR/webpush/vapid.pem) so clients' subscriptions stay valid.
+    std::filesystem::path vapid_key;
+    std::string vapid_subject = "mailto:postmaster@coitest.invalid";  // the JWT's sub
+    std::size_t max_subscriptions = 10;                               // per account
+    std::chrono::milliseconds validation_timeframe = std::chrono::minutes(5);
+    std::chrono::milliseconds push_timeout{10000};  // one push attempt, end to end
+    std::size_t max_attempts = 4;                   // 429, 5xx, no answer
+    std::chrono::milliseconds first_backoff{1000};  // without Retry-After
+    std::chrono::seconds max_retry_wait{600};       // longer Retry-After: the push is dropped
+    std::uint32_t ttl = 24 * 3600;                  // the TTL header (RFC 8030 §5.2)
+};
+
 struct ServerOptions {
     std::string listen = "127.0.0.1";
     // nullopt: the listener is off; 0: a free port is picked.
@@ -49,6 +70,7 @@ struct ServerOptions {
     std::filesystem::path tls_cert, tls_key;    // PEM; empty: generated at start
     std::filesystem::path data_dir;             // empty: in memory only
     std::function<void(std::string_view)> log;  // -v: every command (credentials redacted)
+    WebPushServerOptions webpush;
 
     // Robustness limits.
     std::size_t max_connections = 1000;
@@ -83,6 +105,8 @@ class Server {
     const Endpoints& endpoints() const;
     const std::vector<UserEntry>& accounts() const;
     const std::filesystem::path& ca_file() const;  // PEM of the CA (empty with user TLS files)
+    // The VAPID public key as GETMETADATA returns it (SPKI PEM); empty without WEBPUSH.
+    const std::string& vapid_public_pem() const;
     const ServerOptions& options() const;
     Recorder& recorder();
     // {"imap": "imap+starttls://...", ..., "ca_file": ..., "accounts": [{address, password}]}

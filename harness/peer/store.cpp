@@ -366,7 +366,12 @@ Outcome<std::uint32_t> Store::append(Account& a, Mailbox& m, std::string bytes, 
         if (!id) return refuse("SERVERBUG", id.error().message);
         msg.file_id = *id;
     }
-    return store_message(a, m, std::move(msg), true);
+    const std::uint32_t uid = store_message(a, m, std::move(msg), true);
+    // A client's own drafts, sent copies, trash and junk are not incoming messages.
+    if (m.special_use != "\\Drafts" && m.special_use != "\\Sent" && m.special_use != "\\Trash" &&
+        m.special_use != "\\Junk")
+        push_new_message(a, m, uid);
+    return uid;
 }
 
 Outcome<std::vector<std::pair<std::uint32_t, std::uint32_t>>> Store::copy(
@@ -494,6 +499,13 @@ Outcome<void> Store::set_metadata(Account& a, std::string_view mailbox, std::str
     if (value && value->size() > options_.max_metadata_value)
         return refuse(fmt::format("METADATA MAXSIZE {}", options_.max_metadata_value),
                       "the value is too large");
+    if (webpush())
+        if (const auto wp = push::classify_entry(entry)) {
+            // WebPush entries are the server's (mailbox ""), as in every example of the spec.
+            if (!mailbox.empty())
+                return refuse("CANNOT", "WebPush entries are server entries (mailbox \"\")");
+            return set_webpush_metadata(a, *wp, entry, value);
+        }
 
     const bool coi_entry =
         options_.coi && mailbox.empty() &&
@@ -528,9 +540,12 @@ Outcome<void> Store::set_metadata(Account& a, std::string_view mailbox, std::str
 
 Outcome<std::map<std::string, std::string>> Store::metadata(Account& a, std::string_view mailbox) {
     if (mailbox.empty()) {
+        if (webpush()) expire_subscriptions(a);  // late ones are never listed
         auto entries = a.metadata;
         if (options_.coi && !options_.deviations.has(Deviation::mailbox_root_missing))
             entries[std::string(coi::kMailboxRootEntry)] = coi_config(a).mailbox_root;
+        if (webpush() && !options_.webpush.vapid_public_pem.empty())
+            entries[std::string(push::kVapidEntry)] = options_.webpush.vapid_public_pem;
         return entries;
     }
     Mailbox* m = a.mailbox(mailbox);

@@ -9,7 +9,10 @@
 #include "peer/coi.hpp"
 #include "peer/deviation.hpp"
 #include "peer/mime.hpp"
+#include "peer/webpush_request.hpp"
+#include "peer/webpush_rules.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -96,6 +99,18 @@ struct Account {
     std::uint64_t usage() const;  // bytes stored
 };
 
+// The WEBPUSH extension (webpush-spec.md) as the store keeps it: subscriptions are METADATA
+// entries of the account (so they persist with it), validations pending are in memory.
+struct WebPushStoreOptions {
+    bool enabled = true;                 // needs StoreOptions::coi too
+    std::string vapid_public_pem;        // what .../webpush/vapid returns (SPKI PEM)
+    std::size_t max_subscriptions = 10;  // per account; one more is answered NO [LIMIT]
+    std::chrono::milliseconds validation_timeframe = std::chrono::minutes(5);
+    // Time sources (tests replace them): deadlines, and the `created` timestamp.
+    std::function<std::chrono::steady_clock::time_point()> clock;
+    std::function<std::chrono::system_clock::time_point()> wall_clock;
+};
+
 struct StoreOptions {
     char delimiter = '/';
     std::uint64_t quota_bytes = 256ull * 1024 * 1024;  // per account
@@ -106,6 +121,7 @@ struct StoreOptions {
     std::size_t max_metadata_value = 64 * 1024;
     bool coi = true;  // false: --plain (no COI behaviour, no $Chat)
     Deviations deviations;
+    WebPushStoreOptions webpush;
 };
 
 // Where delivery put a message.
@@ -185,6 +201,19 @@ class Store {
     Outcome<std::map<std::string, std::string>> metadata(Account& a, std::string_view mailbox);
     coi::Config coi_config(const Account& a) const;
 
+    // --- WEBPUSH (store_webpush.cpp) -------------------------------------------------------
+    // The extension is on (COI features on and WebPush enabled).
+    bool webpush() const { return options_.coi && options_.webpush.enabled; }
+    // Where pushes go (the server's sender; tests collect them). Called on the store's thread;
+    // must not block.
+    using PushSink = std::function<void(push::PushJob)>;
+    void set_push_sink(PushSink sink) { push_sink_ = std::move(sink); }
+    // The push service answered 404/410: the subscription goes, if it still points there.
+    bool drop_subscription(std::string_view address, std::string_view id,
+                           std::string_view endpoint);
+    // Discards subscriptions not validated within the time frame, in every account.
+    std::size_t expire_subscriptions();
+
     // --- persistence ---------------------------------------------------------------------
     // Loads what `dir` holds (accounts given by add_account keep their passwords) and commits
     // every later change there. Call once, after the accounts are added.
@@ -205,12 +234,26 @@ class Store {
     void ensure_chats(Account& a);
     bool coi_enabled(const Account& a) const;
     void touch(Account& a) { a.dirty = true; }
+    Outcome<void> set_webpush_metadata(Account& a, const push::WebPushEntry& e,
+                                       std::string_view entry,
+                                       const std::optional<std::string>& value);
+    // Pushes for a message that just arrived in `m` (delivery or APPEND).
+    void push_new_message(Account& a, Mailbox& m, std::uint32_t uid);
+    std::size_t expire_subscriptions(Account& a);
+    std::chrono::steady_clock::time_point push_clock() const;
 
     StoreOptions options_;
     std::map<std::string, std::unique_ptr<Account>> accounts_;
     std::uint32_t uidvalidity_seed_;
     std::uint64_t next_mailbox_id_ = 1;
     std::unique_ptr<Persistence> persistence_;
+
+    struct PendingValidation {
+        std::string value;  // what the validation push carried
+        std::chrono::steady_clock::time_point deadline;
+    };
+    std::map<std::pair<std::string, std::string>, PendingValidation> pending_;  // (address, ID)
+    PushSink push_sink_;
 };
 
 }  // namespace coitest::peer

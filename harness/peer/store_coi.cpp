@@ -109,7 +109,11 @@ Outcome<Delivered> Store::deliver(Account& a, std::string bytes) {
         ensure_chats(a);
         Mailbox* chats = a.mailbox(config.chats());
         auto moved = copy(a, *target, {uid}, *chats, true);
-        if (!moved || moved->empty()) return Delivered{"INBOX", uid, chat};
+        if (!moved || moved->empty()) {
+            push_new_message(a, *target, uid);
+            return Delivered{"INBOX", uid, chat};
+        }
+        push_new_message(a, *chats, moved->front().second);
         return Delivered{config.chats(), moved->front().second, chat};
     }
     if (active) {
@@ -118,6 +122,7 @@ Outcome<Delivered> Store::deliver(Account& a, std::string bytes) {
         target = a.mailbox(config.chats());
     }
     const std::uint32_t uid = store_message(a, *target, std::move(msg), true);
+    push_new_message(a, *target, uid);
     return Delivered{target->name, uid, chat};
 }
 

@@ -102,8 +102,8 @@ Result<Target> parse_target(std::string_view toml_text, const std::filesystem::p
     if (!parsed) return parsed.error();
     const toml::table& root = *parsed;
     if (auto r = reject_unknown_keys(
-            root, {"name", "profiles", "imap", "smtp", "deliver", "tls", "account"}, name,
-            "the target file");
+            root, {"name", "profiles", "imap", "smtp", "deliver", "tls", "account", "webpush"},
+            name, "the target file");
         !r)
         return r.error();
     const auto base = source.parent_path();
@@ -149,6 +149,27 @@ Result<Target> parse_target(std::string_view toml_text, const std::filesystem::p
         target.tls.insecure = (*tls)["insecure"].value_or(false);
     } else if (root.contains("tls")) {
         return config(fmt::format("{}: [tls] must be a table", name));
+    }
+    if (const auto* wp = root["webpush"].as_table()) {
+        if (auto r = reject_unknown_keys(*wp, {"ca_cert", "ca_key", "listen", "host"}, name,
+                                         "[webpush]");
+            !r)
+            return r.error();
+        auto cert = str(*wp, "ca_cert");
+        auto key = str(*wp, "ca_key");
+        if (!cert || !key)
+            return config(fmt::format(
+                "{}: [webpush] needs ca_cert = \"...\" and ca_key = \"...\" (PEM files; "
+                "coitest creates them when neither exists)",
+                name));
+        WebPushEndpoint w;
+        w.ca_cert_file = relative(*cert);
+        w.ca_key_file = relative(*key);
+        w.listen = str(*wp, "listen").value_or(w.listen);
+        w.host = str(*wp, "host").value_or("");
+        target.webpush = std::move(w);
+    } else if (root.contains("webpush")) {
+        return config(fmt::format("{}: [webpush] must be a table", name));
     }
     if (root.contains("account")) {
         const auto* accounts = root["account"].as_array();

@@ -24,6 +24,16 @@ struct Delivery {
     std::optional<net::Endpoint> endpoint;  // empty for imap_append
 };
 
+// [webpush] (docs/target.md): where coitest's push endpoint listens for a server under test's
+// pushes, and the CA (certificate and key, PEM files) it presents certificates from. The server
+// under test is configured once to trust that CA; coitest reuses it run after run.
+struct WebPushEndpoint {
+    std::filesystem::path ca_cert_file;
+    std::filesystem::path ca_key_file;
+    std::string listen = "127.0.0.1";  // address the endpoint binds
+    std::string host;                  // host in endpoint URLs; empty: `listen`
+};
+
 struct Target {
     std::string name;
     std::vector<std::string> profiles;
@@ -32,6 +42,7 @@ struct Target {
     Delivery delivery;
     net::TlsOptions tls;
     std::vector<Account> accounts;
+    std::optional<WebPushEndpoint> webpush;  // absent: tests that need pushes are not applicable
 
     // "imap+starttls://127.0.0.1:14143, deliver lmtp://…" — no secrets.
     std::string describe() const;

@@ -108,8 +108,12 @@ AssertOutcome metadata(const Assert& a, const AssertInput& in) {
     AssertOutcome out;
     // `equals NIL` (unquoted) is the same as `absent`.
     const bool nil_wanted = a.kind == Assert::Kind::metadata_absent ||
-                            (!a.args.at(2).quoted && a.args.at(2).text.source() == "NIL");
-    if (nil_wanted) {
+                            (a.kind == Assert::Kind::metadata_equals && !a.args.at(2).quoted &&
+                             a.args.at(2).text.source() == "NIL");
+    if (a.kind == Assert::Kind::metadata_present) {
+        out.ok = got.has_value();
+        out.expected = fmt::format("a value (not NIL) for {} on \"{}\"", entry, mailbox);
+    } else if (nil_wanted) {
         out.ok = !got.has_value();
         out.expected = fmt::format("no value for {} on \"{}\"", entry, mailbox);
     } else {
@@ -224,6 +228,7 @@ Result<AssertOutcome> check_assertion(const Assert& a, const AssertInput& in) {
         }
         case Assert::Kind::metadata_equals:
         case Assert::Kind::metadata_absent:
+        case Assert::Kind::metadata_present:
             return metadata(a, in);
         case Assert::Kind::flags_contain:
         case Assert::Kind::flags_lack:

@@ -51,13 +51,19 @@ struct Value {
     int col = 0;
 };
 
+struct Assert;
+
 struct Condition {
-    enum class Kind { capability, tls, seen };
+    // assertion: any `assert` form except capability (`if metadata "" E present`,
+    // `require list ${chats}`, `if ${state} equals yes`), judged without recording anything.
+    // defined: the variable names[0] has a value (`if defined mid`, for cleanup steps).
+    enum class Kind { capability, tls, seen, assertion, defined };
     Kind kind = Kind::capability;
     bool negate = false;
     std::string conn;
     std::vector<std::string> names;  // capability alternatives
     std::shared_ptr<const Pattern> pattern;
+    std::shared_ptr<const Assert> assertion;
     std::string source;
 };
 
@@ -115,6 +121,7 @@ struct Assert {
         capability,
         metadata_equals,
         metadata_absent,
+        metadata_present,  // returned with a value (not NIL)
         flags_contain,
         flags_lack,
         fetch_equals,

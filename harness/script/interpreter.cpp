@@ -237,10 +237,14 @@ class Interpreter {
         } else if (const auto* r = std::get_if<Require>(&st.node)) {
             if (in_cleanup_) co_return;
             const bool holds = co_await condition(r->condition, st.at);
-            if (!holds)
-                ctx_.not_applicable(r->because.empty() ? reason(r->condition, st.at)
-                                                       : fmt::format("{} (precondition at {})",
-                                                                     r->because, st.at.where()));
+            if (!holds) {
+                if (r->because.empty()) ctx_.not_applicable(reason(r->condition, st.at));
+                // An assertion condition also says what it saw.
+                const bool detail = r->condition.kind == Condition::Kind::assertion;
+                ctx_.not_applicable(fmt::format("{} (precondition at {}{}{})", r->because,
+                                                st.at.where(), detail ? "; " : "",
+                                                detail ? last_condition_ : std::string()));
+            }
         } else if (const auto* i = std::get_if<If>(&st.node)) {
             const bool holds = co_await condition(i->condition, st.at);
             if (holds) {
@@ -732,7 +736,14 @@ class Interpreter {
     }
 
     asio::awaitable<bool> condition(const Condition& cond, const Location& at) {
-        Conn* c = co_await use(cond.conn, at);
+        // `defined` and assertions on values need no connection (assertions on responses
+        // find theirs themselves).
+        Conn* c = nullptr;
+        if (cond.kind == Condition::Kind::capability || cond.kind == Condition::Kind::tls ||
+            cond.kind == Condition::Kind::seen) {
+            Conn* used = co_await use(cond.conn, at);
+            c = used;
+        }
         bool holds = false;
         switch (cond.kind) {
             case Condition::Kind::capability:
@@ -743,6 +754,18 @@ class Interpreter {
             case Condition::Kind::tls:
                 holds = c->session->is_tls();
                 break;
+            case Condition::Kind::defined:
+                holds = vars_.count(cond.names.front()) > 0;
+                break;
+            case Condition::Kind::assertion: {
+                const AssertOutcome outcome = co_await evaluate_assert(*cond.assertion);
+                holds = outcome.ok;
+                // For the not-applicable reason, should this be a failed `require`.
+                last_condition_ =
+                    fmt::format("expected {}{} / seen {}", cond.negate ? "the opposite of " : "",
+                                outcome.expected, outcome.seen);
+                break;
+            }
             case Condition::Kind::seen: {
                 for (const auto& w : c->last) {
                     Captures caps;
@@ -774,9 +797,17 @@ class Interpreter {
                 why = cond.negate ? "the connection must not use TLS"
                                   : "the connection must be protected by TLS";
                 break;
+            case Condition::Kind::defined:
+                why = fmt::format("${{{}}} must {}have a value", cond.names.front(),
+                                  cond.negate ? "not " : "");
+                break;
             case Condition::Kind::seen:
                 why = fmt::format("the last exchange on {} must {}include a response like {}",
                                   cond.conn, cond.negate ? "not " : "", cond.source);
+                break;
+            case Condition::Kind::assertion:
+                why = fmt::format("{}{} does not hold ({})", cond.negate ? "not " : "", cond.source,
+                                  last_condition_);
                 break;
         }
         return fmt::format("{} (precondition at {})", why, at.where());
@@ -785,6 +816,13 @@ class Interpreter {
     std::string value(const Value& v, const Location& at) { return expand_or_fail(v.text, at); }
 
     asio::awaitable<void> assertion(const Assert& a) {
+        const AssertOutcome outcome = co_await evaluate_assert(a);
+        record(a.section, a.at, outcome.ok, outcome.expected, outcome.seen);
+        settle();
+    }
+
+    // An assertion on the connection's last block (or on values), without recording it.
+    asio::awaitable<AssertOutcome> evaluate_assert(const Assert& a) {
         const bool values_only = a.kind == Assert::Kind::equals ||
                                  a.kind == Assert::Kind::differs || a.kind == Assert::Kind::matches;
         AssertInput in;
@@ -804,8 +842,7 @@ class Interpreter {
         if (a.seq) in.selector = value(*a.seq, a.at);
         auto outcome = check_assertion(a, in);
         if (!outcome) script_error(a.at, outcome.error().message);
-        record(a.section, a.at, outcome->ok, outcome->expected, outcome->seen);
-        settle();
+        co_return std::move(*outcome);
     }
 
     // --- set, deliver -----------------------------------------------------------------------
@@ -878,6 +915,7 @@ class Interpreter {
     bool aborted_ = false;
     bool header_checked_ = false;
     int last_section_ = kSetup;
+    std::string last_condition_;  // expected/seen of the last assertion condition
 };
 
 }  // namespace

@@ -185,6 +185,13 @@ class Parser {
 
     void assertion(const Line& l, const std::string& conn, std::string_view args);
 
+    // The Assert of `assert ARGS` (diagnostics reported; nullopt after one).
+    std::optional<Assert> parse_assert(const Line& l, const std::string& conn,
+                                       std::string_view args);
+
+    // Does ARGS read as an assertion other than capability (for conditions)?
+    static bool assertion_form(std::string_view args);
+
     std::optional<Condition> condition(const Line& l, const std::string& conn,
                                        std::string_view args);
 

@@ -277,8 +277,37 @@ std::optional<Value> Parser::value_arg(const Line& l, const Word& w) {
 }
 
 void Parser::assertion(const Line& l, const std::string& conn, std::string_view args) {
+    auto a = parse_assert(l, conn, args);
+    if (a) add(l, std::move(*a));
+}
+
+bool Parser::assertion_form(std::string_view args) {
+    const std::size_t sp = args.find_first_of(" \t");
+    const std::string_view first = args.substr(0, sp);
+    if (first == "metadata" || first == "flags" || first == "fetch" || first == "list" ||
+        first == "subscribed")
+        return true;
+    // VALUE equals|differs|matches VALUE: the second word decides.
+    if (sp == std::string_view::npos) return false;
+    std::string_view rest = trim(args.substr(sp));
+    if (!first.empty() && first.front() == '"') {
+        // A quoted first value may hold spaces: find its end.
+        std::size_t i = 1;
+        while (i < args.size() && args[i] != '"') i += args[i] == '\\' ? 2 : 1;
+        if (i >= args.size()) return false;
+        rest = trim(args.substr(i + 1));
+    }
+    const std::string_view verb = rest.substr(0, rest.find_first_of(" \t"));
+    return verb == "equals" || verb == "differs" || verb == "matches";
+}
+
+std::optional<Assert> Parser::parse_assert(const Line& l, const std::string& conn,
+                                           std::string_view args) {
     auto parsed = words(l, args);
-    if (!parsed) return error(l, parsed.error());
+    if (!parsed) {
+        error(l, parsed.error());
+        return std::nullopt;
+    }
     const auto& w = *parsed;
     Assert a;
     a.conn = conn;
@@ -286,6 +315,10 @@ void Parser::assertion(const Line& l, const std::string& conn, std::string_view 
     a.at = l.at(l.col_of(args.empty() ? l.text : args));
     a.source = "assert " + std::string(args);
     const int end_col = static_cast<int>(l.text.size()) + 1;
+    const auto fail = [&](int col, std::string message) -> std::optional<Assert> {
+        error(l, col, std::move(message));
+        return std::nullopt;
+    };
     auto need = [&](std::size_t n, std::string_view form) {
         if (w.size() < n) {
             error(l, end_col, fmt::format("incomplete assert: {}", form));
@@ -301,87 +334,91 @@ void Parser::assertion(const Line& l, const std::string& conn, std::string_view 
         }
         return true;
     };
-    if (w.empty()) return error(l, end_col, "'assert' needs what to check");
+    if (w.empty()) return fail(end_col, "'assert' needs what to check");
     const std::string& k = w[0].value;
     if (k == "capability" || (k == "no" && w.size() > 1 && w[1].value == "capability")) {
         a.kind = Assert::Kind::capability;
         a.negate = k == "no";
         const std::size_t at = a.negate ? 2 : 1;
-        if (!need(at + 1, "assert [no] capability NAME")) return;
-        if (!vals(at, w.size())) return;
+        if (!need(at + 1, "assert [no] capability NAME")) return std::nullopt;
+        if (!vals(at, w.size())) return std::nullopt;
     } else if (k == "metadata") {
-        if (!need(4, "assert metadata MAILBOX ENTRY equals VALUE | absent")) return;
+        if (!need(4, "assert metadata MAILBOX ENTRY equals VALUE | absent | present"))
+            return std::nullopt;
         if (w[3].value == "equals" && w.size() == 5) {
             a.kind = Assert::Kind::metadata_equals;
-            if (!vals(1, 3) || !vals(4, 5)) return;
-        } else if (w[3].value == "absent" && w.size() == 4) {
-            a.kind = Assert::Kind::metadata_absent;
-            if (!vals(1, 3)) return;
+            if (!vals(1, 3) || !vals(4, 5)) return std::nullopt;
+        } else if ((w[3].value == "absent" || w[3].value == "present") && w.size() == 4) {
+            a.kind = w[3].value == "absent" ? Assert::Kind::metadata_absent
+                                            : Assert::Kind::metadata_present;
+            if (!vals(1, 3)) return std::nullopt;
         } else {
-            return error(l, w[3].col, "expected 'equals VALUE' or 'absent'");
+            return fail(w[3].col, "expected 'equals VALUE', 'absent' or 'present'");
         }
     } else if (k == "flags" || k == "fetch") {
         std::size_t i = 1;
         if (w.size() > 2 && (w[1].value == "uid" || w[1].value == "seq")) {
             auto v = value_arg(l, w[2]);
-            if (!v) return;
+            if (!v) return std::nullopt;
             (w[1].value == "uid" ? a.uid : a.seq) = std::move(*v);
             i = 3;
         }
         if (k == "flags") {
-            if (!need(i + 2, "assert flags [uid N | seq N] contain|lack FLAG...")) return;
+            if (!need(i + 2, "assert flags [uid N | seq N] contain|lack FLAG..."))
+                return std::nullopt;
             if (w[i].value != "contain" && w[i].value != "lack")
-                return error(l, w[i].col, "expected 'contain' or 'lack'");
+                return fail(w[i].col, "expected 'contain' or 'lack'");
             a.kind =
                 w[i].value == "contain" ? Assert::Kind::flags_contain : Assert::Kind::flags_lack;
-            if (!vals(i + 1, w.size())) return;
+            if (!vals(i + 1, w.size())) return std::nullopt;
         } else {
-            if (!need(i + 3, "assert fetch [uid N | seq N] ITEM equals VALUE")) return;
+            if (!need(i + 3, "assert fetch [uid N | seq N] ITEM equals VALUE")) return std::nullopt;
             a.kind = Assert::Kind::fetch_equals;
             a.item = w[i].value;
             if (w[i + 1].value != "equals" || w.size() != i + 3)
-                return error(l, w[i + 1].col, "expected 'equals VALUE'");
-            if (!vals(i + 2, i + 3)) return;
+                return fail(w[i + 1].col, "expected 'equals VALUE'");
+            if (!vals(i + 2, i + 3)) return std::nullopt;
         }
     } else if (k == "list") {
-        if (!need(2, "assert list MAILBOX [with ATTRIBUTE...] | absent")) return;
+        if (!need(2, "assert list MAILBOX [with ATTRIBUTE...] | absent")) return std::nullopt;
         if (w.size() == 3 && w[2].value == "absent") {
             a.kind = Assert::Kind::list_absent;
-            if (!vals(1, 2)) return;
+            if (!vals(1, 2)) return std::nullopt;
         } else {
             a.kind = Assert::Kind::list_present;
             if (w.size() > 2 && w[2].value != "with")
-                return error(l, w[2].col, "expected 'with ATTRIBUTE...' or 'absent'");
-            if (w.size() == 3) return error(l, end_col, "'with' needs attributes");
-            if (!vals(1, 2) || !vals(std::min<std::size_t>(3, w.size()), w.size())) return;
+                return fail(w[2].col, "expected 'with ATTRIBUTE...' or 'absent'");
+            if (w.size() == 3) return fail(end_col, "'with' needs attributes");
+            if (!vals(1, 2) || !vals(std::min<std::size_t>(3, w.size()), w.size()))
+                return std::nullopt;
         }
     } else if (k == "subscribed" || (k == "not" && w.size() > 1 && w[1].value == "subscribed")) {
         a.kind = k == "not" ? Assert::Kind::not_subscribed : Assert::Kind::subscribed;
         const std::size_t at = k == "not" ? 2 : 1;
-        if (!need(at + 1, "assert [not] subscribed MAILBOX")) return;
-        if (w.size() != at + 1) return error(l, w[at + 1].col, "one mailbox only");
-        if (!vals(at, at + 1)) return;
+        if (!need(at + 1, "assert [not] subscribed MAILBOX")) return std::nullopt;
+        if (w.size() != at + 1) return fail(w[at + 1].col, "one mailbox only");
+        if (!vals(at, at + 1)) return std::nullopt;
     } else if (w.size() == 3 &&
                (w[1].value == "equals" || w[1].value == "differs" || w[1].value == "matches")) {
         if (w[1].value == "matches") {
-            if (!w[2].regex) return error(l, w[2].col, "'matches' needs re\"...\"");
+            if (!w[2].regex) return fail(w[2].col, "'matches' needs re\"...\"");
             auto rx = Regex::compile(w[2].value, w[2].icase, limits_.pattern.regex);
-            if (!rx) return error(l, w[2].col, rx.error().message);
+            if (!rx) return fail(w[2].col, rx.error().message);
             a.kind = Assert::Kind::matches;
             a.regex = std::make_shared<const Regex>(std::move(*rx));
-            if (!vals(0, 1)) return;
+            if (!vals(0, 1)) return std::nullopt;
         } else {
             a.kind = w[1].value == "equals" ? Assert::Kind::equals : Assert::Kind::differs;
-            if (!vals(0, 1) || !vals(2, 3)) return;
+            if (!vals(0, 1) || !vals(2, 3)) return std::nullopt;
         }
     } else {
-        return error(l, w[0].col,
-                     fmt::format("'assert {}': expected capability, no capability, metadata, "
-                                 "flags, fetch, list, subscribed, not subscribed, or VALUE "
-                                 "equals|differs|matches VALUE",
-                                 k));
+        return fail(w[0].col,
+                    fmt::format("'assert {}': expected capability, no capability, metadata, "
+                                "flags, fetch, list, subscribed, not subscribed, or VALUE "
+                                "equals|differs|matches VALUE",
+                                k));
     }
-    add(l, std::move(a));
+    return a;
 }
 
 std::optional<Condition> Parser::condition(const Line& l, const std::string& conn,
@@ -416,6 +453,18 @@ std::optional<Condition> Parser::condition(const Line& l, const std::string& con
         if (c.names.empty()) return std::nullopt;
     } else if (kind == "tls" && tail.empty()) {
         c.kind = Condition::Kind::tls;
+    } else if (kind == "defined" && !tail.empty() && tail.find_first_of(" \t") == tail.npos) {
+        c.kind = Condition::Kind::defined;
+        if (!valid_name(tail)) {
+            error(l, l.col_of(tail), "'defined' takes a variable name (without ${...})");
+            return std::nullopt;
+        }
+        if (!vars_.count(tail) && mode_ == ParseMode::test) {
+            error(l, l.col_of(tail),
+                  fmt::format("no earlier line sets {}, so 'defined {}' never holds", tail, tail));
+            return std::nullopt;
+        }
+        c.names.emplace_back(tail);
     } else if (kind == "seen" && !tail.empty()) {
         c.kind = Condition::Kind::seen;
         auto p = parse_pattern(tail, l.col_of(tail), limits_.pattern);
@@ -430,10 +479,20 @@ std::optional<Condition> Parser::condition(const Line& l, const std::string& con
             }
         for (const auto& cap : p->captures()) vars_.insert(cap);
         c.pattern = std::make_shared<const Pattern>(std::move(*p));
+    } else if (!rest.empty() && assertion_form(rest)) {
+        // An assertion as a condition: evaluated like `assert`, recorded nowhere.
+        c.kind = Condition::Kind::assertion;
+        auto a = parse_assert(l, conn, rest);
+        if (!a) return std::nullopt;
+        a->section = kSetup;
+        a->source = std::string(rest);
+        c.assertion = std::make_shared<const Assert>(std::move(*a));
     } else {
         error(l, args.empty() ? static_cast<int>(l.text.size()) + 1 : l.col_of(args),
-              "expected a condition: [not] capability NAME[|NAME...], [not] tls, or [not] "
-              "seen PATTERN");
+              "expected a condition: [not] capability NAME[|NAME...], [not] tls, [not] seen "
+              "PATTERN, [not] defined NAME, or an assertion ([not] "
+              "metadata|flags|fetch|list|subscribed ..., "
+              "VALUE equals|differs|matches VALUE)");
         return std::nullopt;
     }
     return c;

@@ -3,6 +3,7 @@
 #include "script/register.hpp"
 #include "suites/server/common/sessions.hpp"
 #include "suites/server/imap_baseline/imap_baseline.hpp"
+#include "suites/server/webpush/webpush_suite.hpp"
 
 namespace coitest::suites {
 
@@ -31,6 +32,8 @@ void register_imap_baseline(Registry& registry) {
 void register_server_suites(Registry& registry, std::vector<Error>& unloadable) {
     // The .coi scripts (DESIGN §5); C++ tests for what scripts cannot express register here too.
     register_script_suites(registry, script::default_scripts_dir(), unloadable, script_hooks());
+    // WebPush needs coitest's own push endpoint beside the IMAP session: C++ tests.
+    register_webpush_suite(registry);
 }
 
 }  // namespace coitest::suites

@@ -4,10 +4,15 @@
 // *other* deviation where the two are unrelated, which shows each deviation breaks one thing.
 #include "peer/imap_session.hpp"
 #include "peer/smtp_session.hpp"
+#include "webpush/base64url.hpp"
+#include "webpush/push_message.hpp"
+#include "webpush/vapid.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <map>
@@ -17,9 +22,26 @@ namespace {
 
 constexpr std::string_view kPrefix = "/private/vendor/vendor.dovecot/coi/config";
 
+namespace wp = coitest::webpush;
+
+// The VAPID keys of the probes' peer: the published one and, for webpush-foreign-vapid-key, a
+// key nobody published (made once: key generation is the slow part).
+const push::VapidKeys& vapid_keys() {
+    static const push::VapidKeys keys{*wp::P256PrivateKey::generate(),
+                                      *wp::P256PrivateKey::generate()};
+    return keys;
+}
+
+std::string vapid_pem() {
+    std::string pem = vapid_keys().published.public_key().to_pem();
+    while (!pem.empty() && pem.back() == '\n') pem.pop_back();
+    return pem;
+}
+
 struct World {
-    explicit World(Deviations d) : store(options(d)) {
+    explicit World(Deviations d) : store(options(d)), deviations(d) {
         store.add_account("alice@example.org", "pw");
+        store.set_push_sink([this](push::PushJob j) { jobs.push_back(std::move(j)); });
         imap = std::make_unique<ImapSession>(store, nullptr, ImapSessionConfig{}, 1);
         imap->greeting();
         cmd("LOGIN alice@example.org pw");
@@ -27,6 +49,7 @@ struct World {
     static StoreOptions options(Deviations d) {
         StoreOptions o;
         o.deviations = d;
+        o.webpush.vapid_public_pem = vapid_pem();
         return o;
     }
     // Runs one IMAP command; returns everything the server said.
@@ -77,11 +100,73 @@ struct World {
         return {count, count > 0 && chat == count};
     }
 
+    // --- WebPush ---
+    // Subscribes (a fresh user agent key) under `id` for every message type.
+    bool subscribe(std::string_view id) {
+        const nlohmann::json sub = {
+            {"msgtype", "all"},
+            {"resource",
+             {{"endpoint", "https://push.example/p/1"},
+              {"keys",
+               {{"p256dh", wp::base64url_encode(ua.public_key().uncompressed_point())},
+                {"auth", wp::base64url_encode(ua_auth)}}}}}};
+        const std::string text = sub.dump();
+        return ok(fmt::format("SETMETADATA \"\" ({}/{} {{{}+}}\r\n{})", kSubscriptions, id,
+                              text.size(), text));
+    }
+    bool validate(std::string_view id, std::string_view value) {
+        return ok(
+            fmt::format("SETMETADATA \"\" ({}/{}/validate \"{}\")", kSubscriptions, id, value));
+    }
+    std::string validation_value() const {
+        for (auto it = jobs.rbegin(); it != jobs.rend(); ++it)
+            if (it->validation)
+                return nlohmann::json::parse(it->payload)["validation"].get<std::string>();
+        return {};
+    }
+    std::size_t message_pushes() const {
+        std::size_t k = 0;
+        for (const auto& j : jobs) k += j.validation ? 0 : 1;
+        return k;
+    }
+    // The HTTP request the peer's sender would make for the last push.
+    std::optional<push::PushRequest> last_request() const {
+        if (jobs.empty()) return std::nullopt;
+        push::RequestSettings settings;
+        settings.now = 1700000000;
+        auto r = push::build_push_request(jobs.back(), vapid_keys(), settings, deviations);
+        if (!r) return std::nullopt;
+        return *r;
+    }
+    // The VAPID key as GETMETADATA shows it.
+    std::optional<wp::P256PublicKey> published_key() {
+        const std::string out =
+            cmd("GETMETADATA \"\" /private/vendor/vendor.dovecot/webpush/vapid");
+        const auto begin = out.find("-----BEGIN PUBLIC KEY-----");
+        const auto end = out.find("-----END PUBLIC KEY-----");
+        if (begin == std::string::npos || end == std::string::npos) return std::nullopt;
+        auto key = wp::P256PublicKey::from_pem(out.substr(begin, end + 24 - begin));
+        if (!key) return std::nullopt;
+        return *key;
+    }
+
     Store store;
+    Deviations deviations;
     std::unique_ptr<ImapSession> imap;
     int n = 0;
     bool last_ok = false;
+    std::vector<push::PushJob> jobs;
+    wp::P256PrivateKey ua = *wp::P256PrivateKey::generate();
+    std::string ua_auth = "0123456789abcdef";
+    static constexpr std::string_view kSubscriptions =
+        "/private/vendor/vendor.dovecot/webpush/subscriptions";
 };
+
+std::string header(const push::PushRequest& r, std::string_view name) {
+    for (const auto& [n, v] : r.headers)
+        if (n == name) return v;
+    return "<absent>";
+}
 
 const std::string kChatVersion = "Chat-Version: 1.0\r\nMessage-ID: <m1@x>\r\n\r\nhi";
 const std::string kChatId = "Message-ID: <chat$2@x>\r\n\r\nhi";
@@ -89,6 +174,12 @@ const std::string kChatRefs = "Message-ID: <m3@x>\r\nReferences: <chat$0@x> <m0@
 // Recognised by all three rules: for probes that are not about recognition.
 const std::string kChatAll =
     "Chat-Version: 1.0\r\nMessage-ID: <chat$4@x>\r\nReferences: <chat$0@x>\r\n\r\nhi";
+// A read receipt (RFC 8098) as a COI client sends it.
+const std::string kMdn =
+    "From: bob@example.org\r\nMessage-ID: <chat$mdn@x>\r\nChat-Version: 1.0\r\n"
+    "Content-Type: multipart/report; report-type=disposition-notification; boundary=b\r\n\r\n"
+    "--b\r\nContent-Type: message/disposition-notification\r\n\r\nDisposition: "
+    "manual-action/MDN-sent-manually; displayed\r\n--b--\r\n";
 
 using Probe = std::function<bool(World&)>;  // true: the requirement is met
 
@@ -209,6 +300,55 @@ const std::map<Deviation, Probe>& probes() {
              const bool filtering_stopped = w.deliver(kChatAll) == "INBOX";
              const bool says_enabled = w.get().find("enabled \"yes\"") != std::string::npos;
              return !(filtering_stopped && says_enabled);
+         }},
+        {Deviation::webpush_before_login,
+         [](World& w) {
+             ImapSession fresh(w.store, nullptr, ImapSessionConfig{}, 7);
+             const std::string before = fresh.greeting() + fresh.receive("a CAPABILITY\r\n").data;
+             return before.find("WEBPUSH") == std::string::npos &&
+                    w.cmd("CAPABILITY").find(" WEBPUSH") != std::string::npos;
+         }},
+        {Deviation::webpush_unencrypted,
+         [](World& w) {
+             w.subscribe("probeprobe");
+             const auto r = w.last_request();
+             if (!r || header(*r, "Content-Encoding") != "aes128gcm") return false;
+             auto plain = wp::decrypt_push(w.ua, w.ua_auth, r->body);
+             return plain && plain->plaintext == w.jobs.back().payload;
+         }},
+        {Deviation::webpush_foreign_vapid_key,
+         [](World& w) {
+             w.subscribe("probeprobe");
+             const auto key = w.published_key();
+             const auto r = w.last_request();
+             if (!key || !r) return false;
+             auto creds = wp::parse_vapid_authorization(header(*r, "Authorization"));
+             if (!creds) return false;
+             wp::VapidExpectations expect;
+             expect.audience = "https://push.example";
+             expect.now = 1700000000;
+             expect.expected_key = *key;
+             return wp::verify_vapid(*creds, expect).has_value();
+         }},
+        {Deviation::webpush_no_created,
+         [](World& w) {
+             w.subscribe("probeprobe");
+             return w.cmd(fmt::format("GETMETADATA (DEPTH 1) \"\" ({})", World::kSubscriptions))
+                        .find("created") != std::string::npos;
+         }},
+        {Deviation::webpush_accept_bad_id,
+         [](World& w) { return !w.subscribe("short") && !w.subscribe("has.dots.in.it"); }},
+        {Deviation::webpush_push_mdn,
+         [](World& w) {
+             w.subscribe("probeprobe");
+             w.validate("probeprobe", w.validation_value());
+             w.deliver(kMdn);
+             return w.message_pushes() == 0;
+         }},
+        {Deviation::webpush_accept_wrong_validation,
+         [](World& w) {
+             w.subscribe("probeprobe");
+             return !w.validate("probeprobe", "not-the-value");
          }},
         {Deviation::chats_rename_allowed,
          [](World& w) {

@@ -5,9 +5,10 @@ smtplib), one check per invocation:
     peer_cli_test.py COITEST_BINARY CHECK
 
 Checks: coi-imaplib, plain-mode, deviations, users-file, persistence-restart, persistence-kill9,
-tls-verification. Exit 0 on success; a failed check raises with a message saying what
+tls-verification, webpush-imaplib. Exit 0 on success; a failed check raises with a message saying what
 was expected and what was seen.
 """
+import base64
 import imaplib
 import json
 import os
@@ -25,6 +26,7 @@ imaplib.Commands["SETMETADATA"] = ("AUTH", "SELECTED")
 imaplib.Commands["GETMETADATA"] = ("AUTH", "SELECTED")
 
 COI = "/private/vendor/vendor.dovecot/coi/config"
+WEBPUSH = "/private/vendor/vendor.dovecot/webpush"
 
 
 class Peer:
@@ -258,6 +260,93 @@ def check_tls_verification(binary):
             pass
     finally:
         p.stop()
+
+
+def metadata_bytes(m):
+    """Every byte of the METADATA responses imaplib collected (literals included)."""
+    out = []
+    for x in m.untagged_responses.pop("METADATA", []):
+        out.extend(x if isinstance(x, tuple) else (x,))
+    return b" ".join(x for x in out if isinstance(x, bytes))
+
+
+def ua_public_point():
+    """A user agent's P-256 public key as RFC 8291 sends it (base64url, 65 octets), by openssl."""
+    key = subprocess.run(["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout"],
+                         capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "ec", "-pubout", "-outform", "DER", "-conv_form",
+                          "uncompressed"], input=key, capture_output=True, check=True).stdout
+    return base64.urlsafe_b64encode(der[-65:]).rstrip(b"=").decode()
+
+
+def check_webpush_imaplib(binary):
+    """WEBPUSH with an independent client: capability after login only, the VAPID key as PEM
+    (kept across a restart under --data), subscribing, listing, refusals, unsubscribing."""
+    d = tempfile.mkdtemp(prefix="coitest-peer-webpush-")
+    try:
+        data = os.path.join(d, "data")
+        p = Peer(binary, "--data", data, "--push-subscription-limit", "2")
+        try:
+            expect(p.ep["webpush"] is True and "BEGIN PUBLIC KEY" in p.ep["vapid_public_key"],
+                   "webpush and the VAPID key in the endpoints JSON", p.ep)
+            raw = imaplib.IMAP4(*p.hostport("imap"))
+            expect("WEBPUSH" not in caps(raw), "no WEBPUSH before login", caps(raw))
+            raw.logout()
+            m = p.imap("alice@example.org")
+            expect("WEBPUSH" in caps(m), "WEBPUSH after login", caps(m))
+            ok(m._simple_command("GETMETADATA", '""', f"{WEBPUSH}/vapid"), "GETMETADATA vapid")
+            vapid = metadata_bytes(m)
+            expect(b"-----BEGIN PUBLIC KEY-----" in vapid and b"-----END PUBLIC KEY-----" in vapid,
+                   "the VAPID key as PEM", vapid)
+            sub = {"client": "imaplib", "device": "ci", "msgtype": "chat", "extra": "dropped",
+                   "resource": {"endpoint": "https://127.0.0.1:9/push/1",
+                                "keys": {"p256dh": ua_public_point(),
+                                         "auth": "tBHItJI5svbpez7KI4CCXg=="}}}
+            quoted = '"' + json.dumps(sub, separators=(",", ":")).replace('"', '\\"') + '"'
+            entry = f"{WEBPUSH}/subscriptions/31754ee7-d3ee-4226-b112-6895ed26fcf8"
+            ok(m._simple_command("SETMETADATA", '""', f"({entry} {quoted})"), "subscribe")
+            ok(m._simple_command("SETMETADATA", '""', f"({WEBPUSH}/subscriptions/second-one "
+                                                      f"{quoted})"), "a second subscription")
+            typ, resp = m._simple_command("SETMETADATA", '""',
+                                          f"({WEBPUSH}/subscriptions/third-one1 {quoted})")
+            expect(typ == "NO", "NO over the subscription limit", (typ, resp))
+            typ, resp = m._simple_command("SETMETADATA", '""',
+                                          f"({WEBPUSH}/subscriptions/short {quoted})")
+            expect(typ == "NO", "NO for a 5-character ID", (typ, resp))
+            ok(m._simple_command("GETMETADATA", "(DEPTH 1)", '""', f"({WEBPUSH}/subscriptions)"),
+               "list")
+            listed = metadata_bytes(m)
+            expect(listed.count(b"created") == 2 and b"validated" in listed
+                   and b"dropped" not in listed, "two subscriptions with created/validated, no "
+                   "unknown member", listed)
+            ok(m._simple_command("SETMETADATA", '""', f"({entry} NIL)"), "unsubscribe")
+            ok(m._simple_command("GETMETADATA", "(DEPTH 1)", '""', f"({WEBPUSH}/subscriptions)"),
+               "list again")
+            expect(b"31754ee7" not in metadata_bytes(m), "the subscription gone", "it listed")
+            m.logout()
+        finally:
+            p.stop()
+        p2 = Peer(binary, "--data", data)
+        try:
+            expect(p2.ep["vapid_public_key"] == p.ep["vapid_public_key"],
+                   "the same VAPID key after a restart", p2.ep["vapid_public_key"])
+        finally:
+            p2.stop()
+        listing = subprocess.run([binary, "serve", "--list-deviations"], capture_output=True,
+                                 text=True, timeout=10)
+        for name in ("webpush-before-login", "webpush-unencrypted", "webpush-foreign-vapid-key",
+                     "webpush-no-created", "webpush-accept-bad-id", "webpush-push-mdn",
+                     "webpush-accept-wrong-validation"):
+            expect(name in listing.stdout, f"{name} listed", listing.stdout)
+        early = Peer(binary, "--deviate", "webpush-before-login")
+        try:
+            raw = imaplib.IMAP4(*early.hostport("imap"))
+            expect("WEBPUSH" in caps(raw), "WEBPUSH before login when deviating", caps(raw))
+            raw.logout()
+        finally:
+            early.stop()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 CHECKS = {name[len("check_"):].replace("_", "-"): fn for name, fn in globals().items()

@@ -74,6 +74,21 @@ TEST(Assertions, Metadata) {
     EXPECT_EQ(other.seen, "no METADATA entry /private/a in the last responses of c1");
 }
 
+TEST(Assertions, MetadataPresent) {
+    const auto last =
+        responses("* METADATA \"\" (/private/a \"yes\" /private/b NIL /private/e \"\")\r\n");
+    EXPECT_TRUE(check("assert metadata \"\" /private/a present", last, {"", "/private/a"}).ok);
+    EXPECT_TRUE(check("assert metadata \"\" /private/e present", last, {"", "/private/e"}).ok);
+    const auto nil = check("assert metadata \"\" /private/b present", last, {"", "/private/b"});
+    EXPECT_FALSE(nil.ok);
+    EXPECT_EQ(nil.expected, "a value (not NIL) for /private/b on \"\"");
+    EXPECT_EQ(nil.seen, "NIL");
+    const auto missing =
+        check("assert metadata \"\" /private/zz present", last, {"", "/private/zz"});
+    EXPECT_FALSE(missing.ok);
+    EXPECT_EQ(missing.seen, "no METADATA entry /private/zz in the last responses of c1");
+}
+
 TEST(Assertions, FlagsAndFetch) {
     const auto last = responses(
         "* 1 FETCH (UID 7 FLAGS (\\Seen $Chat))\r\n* 2 FETCH (UID 9 FLAGS ())\r\n"

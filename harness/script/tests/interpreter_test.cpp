@@ -421,6 +421,105 @@ TEST(Interpreter, IfElseOnCapabilitiesAndSeen) {
     EXPECT_FALSE(run.log->saw("a NOOP"));
 }
 
+// A server whose GETMETADATA of /private/x answers `value` (or NIL when it is empty).
+Handler metadata_server(std::string value) {
+    return [value](const std::string& tag, const std::string& cmd) {
+        if (cmd.rfind("GETMETADATA", 0) == 0)
+            return "* METADATA \"\" (/private/x " + (value.empty() ? "NIL" : '"' + value + '"') +
+                   ")\r\n" + tag + " OK done\r\n";
+        return polite(tag, cmd);
+    };
+}
+
+const std::string kMetadataBranches =
+    "connect c1 as alice\n"                                              // 9
+    "C: a GETMETADATA \"\" (/private/x)\n"                               // 10
+    "S?: * METADATA \"\" (/private/x ${=state})\n"                       // 11
+    "S: a OK\n"                                                          // 12
+    "require metadata \"\" /private/x present because \"x is unset\"\n"  // 13
+    "judge rfc3501.capability.imap4rev1\n"                               // 14
+    "if ${state} equals yes\n"                                           // 15
+    "  C: b NOOP\n"                                                      // 16
+    "  S: b OK\n"                                                        // 17
+    "  set was_yes 1\n"                                                  // 18
+    "else\n"                                                             // 19
+    "  C: c XNOSUCH\n"                                                   // 20
+    "  S: c BAD\n"                                                       // 21
+    "end\n"                                                              // 22
+    "judge rfc2177.idle.capability\n"                                    // 23
+    "if not defined was_yes\n"                                           // 24
+    "  C: d GETMETADATA \"\" (/private/x)\n"                             // 25
+    "  S: d OK\n"                                                        // 26
+    "  assert metadata \"\" /private/x present\n"                        // 27
+    "end\n"                                                              // 28
+    "judge rfc3501.command.unknown-bad\n"                                // 29
+    "assert ${state} differs NIL\n"                                      // 30
+    "cleanup\n"                                                          // 31
+    "if defined state\n"                                                 // 32
+    "  C: z NOOP\n"                                                      // 33
+    "  S: z OK\n"                                                        // 34
+    "end\n"                                                              // 35
+    "if defined was_yes\n"                                               // 36
+    "  C: y NOOP\n"                                                      // 37
+    "  S: y OK\n"                                                        // 38
+    "end\n";                                                             // 39
+
+TEST(Interpreter, AssertionConditionsChooseTheBranch) {
+    auto yes = run_script_text(kMetadataBranches, with_unknown_bad(metadata_server("yes")));
+    EXPECT_EQ(yes.result.verdict, Verdict::pass) << describe(yes.result);
+    EXPECT_TRUE(yes.log->saw("b NOOP"));
+    EXPECT_FALSE(yes.log->saw("c XNOSUCH"));
+    EXPECT_FALSE(yes.log->saw("d GETMETADATA"));
+    // `defined` in cleanup: both variables have values.
+    EXPECT_TRUE(yes.log->saw("z NOOP"));
+    EXPECT_TRUE(yes.log->saw("y NOOP"));
+
+    auto other = run_script_text(kMetadataBranches, with_unknown_bad(metadata_server("no")));
+    EXPECT_EQ(other.result.verdict, Verdict::pass) << describe(other.result);
+    EXPECT_FALSE(other.log->saw("b NOOP"));
+    EXPECT_TRUE(other.log->saw("c XNOSUCH"));
+    EXPECT_TRUE(other.log->saw("d GETMETADATA"));
+    EXPECT_TRUE(other.log->saw("z NOOP"));
+    EXPECT_FALSE(other.log->saw("y NOOP"));  // was_yes was never set
+}
+
+TEST(Interpreter, RequireOnAnAssertionSaysWhatItSaw) {
+    auto run = run_script_text(kMetadataBranches, with_unknown_bad(metadata_server("")));
+    EXPECT_EQ(run.result.verdict, Verdict::not_applicable) << describe(run.result);
+    const std::string& why = run.result.reason;
+    EXPECT_NE(why.find("x is unset (precondition at t.coi:13; expected a value (not NIL) for "
+                       "/private/x on \"\" / seen NIL)"),
+              std::string::npos)
+        << why;
+    EXPECT_FALSE(run.log->saw("b NOOP"));
+    EXPECT_TRUE(run.log->saw("z NOOP"));  // cleanup still runs
+}
+
+TEST(Interpreter, MetadataPresentFailsOnNil) {
+    auto run = run_script_text(
+        "connect c1 as alice\n"
+        "C: a GETMETADATA \"\" (/private/x)\n"
+        "S: a OK\n"
+        "judge rfc3501.capability.imap4rev1 keep-going\n"
+        "assert metadata \"\" /private/x present\n"
+        "judge rfc2177.idle.capability\n"
+        "if not metadata \"\" /private/x present\n"
+        "  C: b NOOP\n"
+        "  S: b OK\n"
+        "end\n"
+        "judge rfc3501.command.unknown-bad\n"
+        "require not metadata \"\" /private/y present\n",
+        metadata_server(""));
+    EXPECT_EQ(run.result.verdict, Verdict::fail) << describe(run.result);
+    const Finding* f = finding(run.result, "rfc3501.capability.imap4rev1");
+    ASSERT_NE(f, nullptr) << describe(run.result);
+    EXPECT_EQ(f->verdict, Verdict::fail);
+    EXPECT_EQ(f->seen, "NIL");
+    EXPECT_NE(f->expected.find("a value (not NIL) for /private/x"), std::string::npos);
+    EXPECT_EQ(f->where, "t.coi:13");
+    EXPECT_TRUE(run.log->saw("b NOOP"));
+}
+
 TEST(Interpreter, DeliverFillsTheFixtureTemplate) {
     MemoryLoader loader;
     loader.files["chat.eml"] =

@@ -1,7 +1,8 @@
-// The suite's .coi scripts against the private Dovecot (ctest fixture `dovecot`): every script
-// passes there; a deliberately failing script yields a JUnit failure naming file:line with
-// expected vs seen; a malformed one is an `error` naming file:line:col; waits and silence keep
-// the connection; and the interpreter's cost per exchange, measured against the raw round trip.
+// The suite's .coi scripts against the private Dovecot (ctest fixture `dovecot`): every
+// imap-baseline script passes there and every coi-server script is not-applicable (no COI); a
+// deliberately failing script yields a JUnit failure naming file:line with expected vs seen; a
+// malformed one is an `error` naming file:line:col; waits and silence keep the connection; and the
+// interpreter's cost per exchange, measured against the raw round trip.
 #include "imap/session.hpp"
 #include "reports/junit.hpp"
 #include "runner/scheduler.hpp"
@@ -58,8 +59,10 @@ ScriptHooks delivery_hooks() {
     return hooks;
 }
 
-SuiteResult run(const Registry& registry, const Selection& selection, int jobs = 3) {
-    const Target target = dovecot();
+SuiteResult run(const Registry& registry, const Selection& selection, int jobs = 3,
+                const std::vector<std::string>& claims = {}) {
+    Target target = dovecot();
+    target.profiles.insert(target.profiles.end(), claims.begin(), claims.end());
     RunOptions options;
     options.jobs = jobs;
     options.handle_signals = false;
@@ -87,21 +90,44 @@ std::string transcript(const TestResult& r) {
     return all;
 }
 
-TEST(LiveScripts, EverySuiteScriptPassesOnDovecot) {
+TEST(LiveScripts, EveryImapBaselineScriptPassesOnDovecot) {
     Registry registry;
     std::vector<Error> errors;
     register_script_suites(registry, source_root() / "suites/server/scripts", errors,
                            delivery_hooks());
     ASSERT_TRUE(errors.empty()) << errors.front().message;
     ASSERT_TRUE(registry.validate(catalog())) << registry.validate(catalog()).error().message;
-    ASSERT_GE(registry.all().size(), 12u);
-    const auto suite = run(registry, {});
-    ASSERT_EQ(suite.tests.size(), registry.all().size());
+    Selection baseline;
+    baseline.profiles = {"imap-baseline"};
+    ASSERT_GE(registry.select(baseline).size(), 12u);
+    const auto suite = run(registry, baseline);
+    ASSERT_EQ(suite.tests.size(), registry.select(baseline).size());
     for (const auto& t : suite.tests) {
         EXPECT_EQ(t.verdict, Verdict::pass) << describe(t);
         EXPECT_FALSE(t.findings.empty()) << t.id;
         // No password ever reaches a transcript.
         EXPECT_EQ(transcript(t).find("AUTHENTICATE PLAIN\r\nAGFsaWNl"), std::string::npos);
+    }
+}
+
+// Dovecot has no COI: even when the target is said to claim coi-server, every coi-server script
+// ends not-applicable, with a reason and without a finding (never a pass, never a failure).
+TEST(LiveScripts, CoiServerScriptsAreNotApplicableOnDovecot) {
+    Registry registry;
+    std::vector<Error> errors;
+    register_script_suites(registry, source_root() / "suites/server/scripts", errors,
+                           delivery_hooks());
+    ASSERT_TRUE(errors.empty()) << errors.front().message;
+    Selection coi;
+    coi.profiles = {"coi-server"};
+    ASSERT_GE(registry.select(coi).size(), 15u);
+    const auto suite = run(registry, coi, 3, {"coi-server"});
+    ASSERT_EQ(suite.tests.size(), registry.select(coi).size());
+    for (const auto& t : suite.tests) {
+        EXPECT_EQ(t.verdict, Verdict::not_applicable) << describe(t);
+        EXPECT_TRUE(t.findings.empty()) << describe(t);
+        EXPECT_NE(t.reason.find("COI"), std::string::npos) << describe(t);
+        EXPECT_EQ(t.reason.find("does not claim"), std::string::npos) << describe(t);
     }
 }
 

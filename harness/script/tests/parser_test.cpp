@@ -164,6 +164,52 @@ TEST(Parser, BlocksIfRepeatInclude) {
     EXPECT_EQ(node<Repeat>(branch.else_body->front()).count, 3u);
 }
 
+TEST(Parser, AssertionsAsConditionsAndDefined) {
+    auto r = parse_text(header() +
+                        "connect c1 as alice\n"
+                        "judge rfc3501.capability.imap4rev1\n"
+                        "C: a GETMETADATA \"\" (/private/x)\n"
+                        "S?: * METADATA \"\" (/private/x ${=state})\n"
+                        "S: a OK\n"
+                        "require metadata \"\" /private/x present because \"no value\"\n"
+                        "if not ${state} equals yes\n"
+                        "  assert metadata \"\" /private/x present\n"
+                        "end\n"
+                        "if \"${state} and more\" matches re\"y.*\"\n"
+                        "end\n"
+                        "if list INBOX with \\Subscribed\n"
+                        "end\n"
+                        "if not subscribed INBOX\n"
+                        "end\n"
+                        "if flags uid 4 contain $Chat\n"
+                        "end\n"
+                        "judge rfc2177.idle.capability\n"
+                        "if defined state\n"
+                        "  assert ${state} differs no\n"
+                        "end\n");
+    ASSERT_TRUE(r.ok()) << all_errors(r);
+    const auto& body = r.script->body;
+    const auto& req = node<Require>(body[3]);
+    EXPECT_EQ(req.condition.kind, Condition::Kind::assertion);
+    ASSERT_NE(req.condition.assertion, nullptr);
+    EXPECT_EQ(req.condition.assertion->kind, Assert::Kind::metadata_present);
+    EXPECT_EQ(req.condition.assertion->section, kSetup);  // a condition judges nothing
+    EXPECT_EQ(req.because, "no value");
+    const auto& negated = node<If>(body[4]).condition;
+    EXPECT_TRUE(negated.negate);
+    EXPECT_EQ(negated.assertion->kind, Assert::Kind::equals);
+    EXPECT_EQ(node<Assert>(node<If>(body[4]).then_body->front()).kind,
+              Assert::Kind::metadata_present);
+    EXPECT_EQ(node<If>(body[5]).condition.assertion->kind, Assert::Kind::matches);
+    EXPECT_EQ(node<If>(body[6]).condition.assertion->kind, Assert::Kind::list_present);
+    EXPECT_EQ(node<If>(body[7]).condition.assertion->kind, Assert::Kind::subscribed);
+    EXPECT_TRUE(node<If>(body[7]).condition.negate);
+    EXPECT_EQ(node<If>(body[8]).condition.assertion->kind, Assert::Kind::flags_contain);
+    const auto& defined = node<If>(body[9]).condition;
+    EXPECT_EQ(defined.kind, Condition::Kind::defined);
+    EXPECT_EQ(defined.names, (std::vector<std::string>{"state"}));
+}
+
 struct Bad {
     std::string body;     // after the standard header and "connect c1 as alice"
     std::string where;    // expected "line:col"
@@ -208,7 +254,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Bad{"repeat 0\nend\n", "11:8", "'repeat' needs a count"},
                       Bad{"include\n", "11:8", "needs a file name"},
                       Bad{"title: late\n", "11:1", "after the first statement"},
-                      Bad{"cleanup\ncleanup\n", "12:1", "a second 'cleanup'"}));
+                      Bad{"cleanup\ncleanup\n", "12:1", "a second 'cleanup'"},
+                      Bad{"if defined never_set\nend\n", "11:12", "no earlier line sets"},
+                      Bad{"if defined ${x}\nend\n", "11:12", "takes a variable name"},
+                      Bad{"if frobnicated\nend\n", "11:4", "expected a condition"},
+                      Bad{"require metadata \"\" /x maybe\n", "11:24", "'present'"},
+                      Bad{"if list\nend\n", "11:8", "incomplete assert"},
+                      Bad{"assert metadata \"\" /x present now\n", "11:23", "'present'"}));
 
 TEST(Parser, HeaderProblems) {
     auto r = parse_text("title: no id\nrequirement: rfc3501.capability.imap4rev1\nprofil: x\n");
