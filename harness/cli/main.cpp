@@ -57,7 +57,9 @@ int main(int argc, char** argv) {
                     "ADDRESS:PASSWORD_FILE or ADDRESS:env:VARIABLE (repeatable; replaces the "
                     "file's accounts)");
     srv->add_option("--profile", server.target_flags.profiles,
-                    "Profile the target claims (repeatable): imap-baseline, coi-server, ...");
+                    "Profile the target claims (repeatable): imap-baseline, coi-server, "
+                    "webpush-server. Tests of unclaimed profiles still run as not-applicable; "
+                    "select tests with --filter");
     srv->add_option("--ca-file", server.target_flags.ca_file, "Verify TLS against this CA bundle");
     srv->add_flag("--insecure", server.target_flags.insecure,
                   "Do not verify TLS certificates (prints a warning)");
