@@ -216,8 +216,14 @@ void add_lint_commands(CLI::App& app, int& exit_code) {
         "Judge against this profile instead of recognising it: coi-client, chatmail-client, "
         "autocrypt, email");
     cmd->add_option(
-        "--key", lint->lint.key_files,
-        "Secret key file (armored or binary) to decrypt encrypted messages (repeatable)");
+           "--key", lint->lint.key_files,
+           "Secret key file (armored or binary) to decrypt encrypted messages (repeatable)")
+        ->allow_extra_args(false);  // one value per --key: the files after it stay inputs
+    cmd->add_option(
+           "--setup-code", lint->lint.setup_codes,
+           "Setup Code (e.g. 1742-0185-...) that opens Autocrypt Setup Messages, so the secret key "
+           "inside is judged too (repeatable)")
+        ->allow_extra_args(false);
     cmd->add_option("--max-size", lint->max_size_mib, "Largest message judged, MiB")
         ->check(CLI::Range(1, 1024));
     cmd->add_flag("--strict", lint->lint.strict, "Treat SHOULD failures (warn) as failures");
@@ -235,8 +241,9 @@ void add_lint_commands(CLI::App& app, int& exit_code) {
                    "Specification files (coi-client-spec.md, chatmail spec.md, level1.rst)")
         ->required();
     sl->add_option(
-        "--key", spec->key_files,
-        "Secret key file to decrypt encrypted examples (e.g. the Autocrypt appendix keys)");
+          "--key", spec->key_files,
+          "Secret key file to decrypt encrypted examples (e.g. the Autocrypt appendix keys)")
+        ->allow_extra_args(false);
     sl->add_flag("-v,--verbose", spec->verbose, "Also show info findings");
     add_report_options(*sl, spec->reports);
     sl->callback([spec, &exit_code] { exit_code = run_spec_lint_command(*spec); });

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace coitest::openpgp {
 
 namespace {
@@ -98,6 +100,17 @@ bool any_signature_valid(CountFn count_fn, AtFn at_fn, H handle) {
 
 bool no_password(rnp_ffi_t, void*, rnp_key_handle_t, const char*, char*, size_t) {
     return false;
+}
+
+// Hands RNP the one passphrase it was given (app_ctx points at it); RNP asks again after a wrong
+// one, and the same answer ends that loop with a failure.
+bool give_password(rnp_ffi_t, void* app_ctx, rnp_key_handle_t, const char*, char* buf,
+                   size_t buf_len) {
+    const auto* pass = static_cast<const std::string*>(app_ctx);
+    if (pass == nullptr || pass->size() + 1 > buf_len) return false;
+    std::copy(pass->begin(), pass->end(), buf);
+    buf[pass->size()] = '\0';
+    return true;
 }
 
 }  // namespace
@@ -318,6 +331,41 @@ Result<DecryptResult> Keyring::decrypt(std::string_view binary_message) {
         }
     }
     return first.error();
+}
+
+Result<std::string> decrypt_with_passphrase(std::string_view binary_message,
+                                            std::string_view passphrase) {
+    rnp_ffi_t f = nullptr;  // a context with no keys: only the password can open the message
+    if (rnp_ffi_create(&f, "GPG", "GPG") != RNP_SUCCESS)
+        return make_error(ErrorKind::internal, "RNP could not create a context");
+    std::unique_ptr<rnp_ffi_st, FfiFree> ffi(f);
+    int log_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (log_fd >= 0) rnp_ffi_set_log_fd(ffi.get(), log_fd);
+    std::string pass(passphrase);
+    rnp_ffi_set_pass_provider(ffi.get(), give_password, &pass);
+    auto in = memory_input(binary_message);
+    Result<std::string> out = make_error(ErrorKind::internal, "not run");
+    if (!in) {
+        out = in.error();
+    } else {
+        rnp_output_t o = nullptr;
+        if (rnp_output_to_memory(&o, 16u << 20) != RNP_SUCCESS) {
+            out = make_error(ErrorKind::internal, "RNP output buffer");
+        } else {
+            Output output(o);
+            rnp_result_t rc = rnp_decrypt(ffi.get(), in->get(), output.get());
+            uint8_t* buf = nullptr;
+            size_t len = 0;
+            rnp_output_memory_get_buf(output.get(), &buf, &len, false);
+            if (rc != RNP_SUCCESS)
+                out = rnp_error("cannot decrypt with the setup code", rc);
+            else
+                out = std::string(reinterpret_cast<const char*>(buf), len);
+        }
+    }
+    ffi.reset();
+    if (log_fd >= 0) ::close(log_fd);
+    return out;
 }
 
 Result<KeyFacts> inspect_public_key(std::string_view binary_key) {

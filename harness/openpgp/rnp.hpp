@@ -83,6 +83,11 @@ class Keyring {
     std::unique_ptr<Impl> impl_;
 };
 
+// Decrypts a password-encrypted (SKESK + SEIPD) binary OpenPGP message, as an Autocrypt Setup
+// Message carries, with `passphrase`. A wrong passphrase is an Error.
+Result<std::string> decrypt_with_passphrase(std::string_view binary_message,
+                                            std::string_view passphrase);
+
 // Imports a transferable public key (binary) into a fresh keyring and reports its facts.
 Result<KeyFacts> inspect_public_key(std::string_view binary_key);
 

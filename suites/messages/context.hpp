@@ -9,6 +9,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,13 +43,19 @@ class KeyCache {
 class MessageContext {
   public:
     MessageContext(const message::Message& outer, const CryptoState& crypto, KeyCache& keys,
-                   bool submitted = false)
-        : outer_(outer), crypto_(crypto), keys_(keys), submitted_(submitted) {}
+                   bool submitted = false, std::span<const std::string> setup_codes = {})
+        : outer_(outer),
+          crypto_(crypto),
+          keys_(keys),
+          submitted_(submitted),
+          setup_codes_(setup_codes) {}
 
     const message::Message& outer() const { return outer_; }
     const CryptoState& crypto() const { return crypto_; }
     KeyCache& keys() const { return keys_; }
     bool submitted() const { return submitted_; }
+    // Setup Codes given with --setup-code, to open Autocrypt Setup Messages (may be empty).
+    std::span<const std::string> setup_codes() const { return setup_codes_; }
 
     // The layer the dialect rules judge; nullptr when the message is encrypted and unreadable.
     const message::Message* content() const;
@@ -68,6 +75,7 @@ class MessageContext {
     const CryptoState& crypto_;
     KeyCache& keys_;
     bool submitted_;
+    std::span<const std::string> setup_codes_;
 };
 
 }  // namespace coitest::messages

@@ -199,7 +199,7 @@ TestResult Linter::lint(std::string_view label, std::string_view bytes) {
     }
     const message::Message& m = *parsed;
     CryptoState crypto = crypto_for(m);
-    MessageContext ctx(m, crypto, keys_, options_.submitted);
+    MessageContext ctx(m, crypto, keys_, options_.submitted, options_.setup_codes);
     std::string profile_name = options_.profile;
     if (profile_name.empty()) {
         Detection d = detect_profile(ctx);
@@ -223,7 +223,7 @@ TestResult Linter::lint(std::string_view label, std::string_view bytes) {
     const Profile* profile = find_profile(profiles_, profile_name);
     message::Findings findings(lookup_);
     run_profile(*profile, ctx, findings);
-    cross_message_checks(m, bytes, label, findings);
+    cross_message_checks(ctx, bytes, label, findings);
     t.classname = profile_name;
     t.profile = profile_name;
     if (const auto* subject = ctx.header("Subject"))
@@ -268,8 +268,9 @@ TestResult Linter::lint(std::string_view label, std::string_view bytes) {
 
 // Rules that need several messages: a Message-ID is unique (RFC 5322 §3.6.4), and one sender
 // sends the same Autocrypt keydata (autocrypt/level1.rst). Only breaches are reported.
-void Linter::cross_message_checks(const message::Message& m, std::string_view bytes,
+void Linter::cross_message_checks(const MessageContext& ctx, std::string_view bytes,
                                   std::string_view label, message::Findings& findings) {
+    const message::Message& m = ctx.outer();
     std::size_t hash = std::hash<std::string_view>{}(bytes);
     message::Findings cross(lookup_);
     if (const auto* mid = m.headers().first("Message-ID")) {
@@ -296,8 +297,137 @@ void Linter::cross_message_checks(const message::Message& m, std::string_view by
                     "different keydata");
         }
     }
+    later_message_checks(ctx, label, cross);
     for (auto& f : cross.items()) findings.items().push_back(std::move(f));
     if (seen_ids_.size() > 2000000) seen_ids_.clear();  // bounded memory on huge inputs
+}
+
+namespace {
+std::string squashed(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+}  // namespace
+
+// Rules judged on the content layer of a sender's later messages (only breaches are reported):
+// the Autocrypt header does not change with the recipients (autocrypt/level1.rst "Header
+// Format"), and profile and group images are sent again only when they change (chatmail/spec.md).
+void Linter::later_message_checks(const MessageContext& ctx, std::string_view label,
+                                  message::Findings& cross) {
+    std::string sender = from_address(ctx);
+    if (sender.empty()) return;
+    std::string here(label);
+    if (const auto* ac = ctx.header("Autocrypt")) {
+        auto rs = recipient_addresses(ctx, false);
+        SentHeader now{squashed(ac->value), {rs.begin(), rs.end()}, here};
+        auto [it, fresh] = autocrypt_by_sender_.emplace(sender, now);
+        if (!fresh && it->second.value != now.value && it->second.recipients != now.recipients)
+            cross.unmet(
+                "autocrypt.header.not-per-recipient", ctx.prefix() + ctx.where("Autocrypt"),
+                "the same Autocrypt header as " + it->second.label + ", whatever the recipients",
+                "a different Autocrypt header for other recipients");
+        it->second = std::move(now);
+    }
+    // The profile image rides in the header or in a part's header (chatmail/spec.md).
+    const message::HeaderField* av = ctx.header("Chat-User-Avatar");
+    if (av == nullptr && ctx.content() != nullptr)
+        message::for_each_entity(ctx.content()->root, [&](const message::Entity& e) {
+            if (av == nullptr) av = e.headers.first("Chat-User-Avatar");
+        });
+    if (av && message::trim(av->value) != "0") {
+        std::string v = squashed(av->value);
+        auto [it, fresh] = avatar_by_sender_.emplace(sender, std::make_pair(v, here));
+        if (!fresh && it->second.first == v)
+            cross.unmet("chatmail.avatar.only-on-change",
+                        ctx.prefix() + ctx.where("Chat-User-Avatar"),
+                        "Chat-User-Avatar only when the image changed",
+                        "the same image as " + it->second.second + " sent again");
+        it->second = {v, here};
+    }
+    const auto* gid = ctx.header("Chat-Group-ID");
+    const auto* gav = ctx.header("Chat-Group-Avatar");
+    if (gid && gav && message::trim(gav->value) != "0") {
+        std::string v = squashed(gav->value);
+        std::string group(message::trim(gid->value));
+        auto [it, fresh] = avatar_by_group_.emplace(group, std::make_pair(v, here));
+        if (!fresh && it->second.first == v)
+            cross.unmet("chatmail.group.avatar-only-on-change",
+                        ctx.prefix() + ctx.where("Chat-Group-Avatar"),
+                        "Chat-Group-Avatar only when the group image changed",
+                        "the same image as " + it->second.second + " sent again");
+        it->second = {v, here};
+    }
+    coi_later_message_checks(ctx, cross);
+    // Bounded memory on huge inputs.
+    for (auto* m : {&avatar_by_sender_, &avatar_by_group_})
+        if (m->size() > 100000) m->clear();
+    if (autocrypt_by_sender_.size() > 100000) autocrypt_by_sender_.clear();
+    if (edit_origin_.size() > 100000) {
+        edit_origin_.clear();
+        last_edit_.clear();
+    }
+    if (group_members_.size() > 100000) group_members_.clear();
+}
+
+// COI (coi/coi-client-spec.md): a repeated edit names the last edit, not the original; a group
+// message whose recipients differ from the group's last message carries a groupinfo part.
+void Linter::coi_later_message_checks(const MessageContext& ctx, message::Findings& cross) {
+    const message::Message* content = ctx.content();
+    if (content == nullptr) return;
+    auto id_of = [](const message::HeaderField* f) -> std::string {
+        if (f == nullptr) return {};
+        auto id = message::parse_msg_id_loose(f->raw_value);
+        return id ? id->id : std::string();
+    };
+    std::string own = id_of(ctx.header("Message-ID"));
+    std::string cc = chat_content(content->root);
+    if (cc.empty())
+        if (const auto* f = ctx.header("Chat-Content"))
+            cc = message::to_lower(message::trim(f->value.substr(0, f->value.find(';'))));
+    if (cc == "editrequest") {
+        std::string target = id_of(ctx.header("In-Reply-To"));
+        if (!target.empty()) {
+            auto origin = edit_origin_.find(target);
+            std::string original = origin != edit_origin_.end() ? origin->second : target;
+            auto last = last_edit_.find(original);
+            if (last != last_edit_.end() && last->second != target)
+                cross.unmet("coi-client.edit.reference-last",
+                            ctx.prefix() + ctx.where("In-Reply-To"),
+                            "In-Reply-To naming the last edit <" + last->second + ">",
+                            "<" + target + ">, which an earlier edit already replaced");
+            if (!own.empty()) {
+                edit_origin_[own] = original;
+                last_edit_[original] = own;
+            }
+        }
+    }
+    if (own.rfind("chat$group.", 0) == 0 && cc != "groupleft") {
+        std::string rest = own.substr(11);
+        std::string group = rest.substr(0, rest.find('.'));
+        auto list = recipient_addresses(ctx, false);
+        std::set<std::string> members(list.begin(), list.end());
+        if (std::string from = from_address(ctx); !from.empty()) members.insert(from);
+        bool groupinfo = false;
+        message::for_each_entity(content->root, [&](const message::Entity& e) {
+            if (chat_content(e) == "groupinfo") groupinfo = true;
+        });
+        auto [it, fresh] = group_members_.emplace(group, members);
+        if (!fresh && it->second != members && !groupinfo)
+            cross.unmet("coi-client.group.groupinfo-on-change", ctx.prefix() + ctx.where("To"),
+                        "a Chat-Content: groupinfo part, as the members changed",
+                        "other members than the group's previous message, and no groupinfo part");
+        it->second = std::move(members);
+    }
 }
 
 TestResult Linter::input_error(const message::InputError& error) const {

@@ -21,9 +21,10 @@
 namespace coitest::messages {
 
 struct LintOptions {
-    std::vector<std::string> inputs;     // paths, "-" for stdin
-    std::string profile;                 // empty: recognise per message
-    std::vector<std::string> key_files;  // secret keys (armored or binary) for decryption
+    std::vector<std::string> inputs;       // paths, "-" for stdin
+    std::string profile;                   // empty: recognise per message
+    std::vector<std::string> key_files;    // secret keys (armored or binary) for decryption
+    std::vector<std::string> setup_codes;  // Setup Codes that open Autocrypt Setup Messages
     bool strict = false;
     bool submitted = false;  // messages were observed being sent (client suite)
     // Passing findings of every message add up (about 25 KB per message); a run that writes no
@@ -50,8 +51,11 @@ class Linter {
   private:
     Linter() = default;
     CryptoState crypto_for(const message::Message& m);
-    void cross_message_checks(const message::Message& m, std::string_view bytes,
+    void cross_message_checks(const MessageContext& ctx, std::string_view bytes,
                               std::string_view label, message::Findings& findings);
+    void later_message_checks(const MessageContext& ctx, std::string_view label,
+                              message::Findings& cross);
+    void coi_later_message_checks(const MessageContext& ctx, message::Findings& cross);
 
     message::RequirementLookup lookup_;
     LintOptions options_;
@@ -62,6 +66,19 @@ class Linter {
     KeyCache keys_;
     std::map<std::string, std::pair<std::string, std::size_t>> seen_ids_;  // id -> (label, hash)
     std::map<std::string, std::pair<std::string, std::string>> keydata_by_sender_;
+    struct SentHeader {
+        std::string value;  // the Autocrypt header value, white space squashed
+        std::set<std::string> recipients;
+        std::string label;
+    };
+    std::map<std::string, SentHeader> autocrypt_by_sender_;
+    // The last profile-image (per sender) and group-image (per group) value and where it was.
+    std::map<std::string, std::pair<std::string, std::string>> avatar_by_sender_;
+    std::map<std::string, std::pair<std::string, std::string>> avatar_by_group_;
+    // COI edits: the original message of each edit, and the last edit of each original.
+    std::map<std::string, std::string> edit_origin_, last_edit_;
+    // COI groups: the members (From, To, Cc) last seen per group ID.
+    std::map<std::string, std::set<std::string>> group_members_;
     std::set<std::string> imported_keydata_;  // public keys already in the keyring
 };
 

@@ -423,7 +423,62 @@ void check_signed(const MessageContext& ctx, const Message& m, Findings& f) {
 // ---- Setup Message
 // --------------------------------------------------------------------------------
 
-void check_setup_message(const MessageContext&, const Message& m, Findings& f) {
+// The encrypted payload of a Setup Message, opened with a Setup Code the user gave: it starts
+// with an armored Transferable Secret Key carrying an Autocrypt-Prefer-Encrypt armor header.
+void judge_setup_payload(const MessageContext& ctx, const openpgp::Armor& armor,
+                         const std::string& where, Findings& f) {
+    const char* key_rule = "autocrypt.setup.payload-secret-key";
+    const char* pref_rule = "autocrypt.setup.prefer-encrypt-armor-header";
+    if (ctx.setup_codes().empty()) {
+        for (const char* id : {key_rule, pref_rule})
+            f.not_applicable(id, where,
+                             "the payload is encrypted with the Setup Code; give it with "
+                             "--setup-code to judge the secret key inside (only the outer format "
+                             "was judged)");
+        return;
+    }
+    std::optional<std::string> plain;
+    for (const auto& code : ctx.setup_codes())
+        if (auto p = openpgp::decrypt_with_passphrase(armor.data, code)) {
+            plain = std::move(*p);
+            break;
+        }
+    if (!plain) {
+        for (const char* id : {key_rule, pref_rule})
+            f.not_applicable(id, where, "none of the --setup-code values opens the payload");
+        return;
+    }
+    std::string problem;
+    std::string_view text = trim(*plain);
+    auto key = openpgp::dearmor(text);
+    if (text.rfind("-----BEGIN PGP PRIVATE KEY BLOCK-----", 0) != 0) {
+        problem = "the payload starts with " + show(text.substr(0, 40), 40);
+    } else if (!key) {
+        problem = key.error().message;
+    } else {
+        auto packets = openpgp::parse_packets(key->data);
+        std::vector<int> tags;
+        if (packets)
+            for (const auto& p : *packets) tags.push_back(p.tag);
+        bool secret_primary = !tags.empty() && tags.front() == 5;
+        bool uid = std::find(tags.begin(), tags.end(), 13) != tags.end();
+        if (!packets)
+            problem = packets.error().message;
+        else if (!secret_primary || !uid)
+            problem = "packets " + tag_list(tags) + " are not a transferable secret key";
+    }
+    f.judge(problem.empty(), key_rule, where + " payload",
+            "an ASCII-armored transferable secret key first", problem);
+    if (key && problem.empty()) {
+        const std::string* pe = key->header("Autocrypt-Prefer-Encrypt");
+        bool ok = pe && (*pe == "mutual" || *pe == "nopreference");
+        f.judge(ok, pref_rule, where + " payload armor",
+                "Autocrypt-Prefer-Encrypt: mutual or nopreference",
+                pe ? show(*pe) : "no Autocrypt-Prefer-Encrypt armor header");
+    }
+}
+
+void check_setup_message(const MessageContext& ctx, const Message& m, Findings& f) {
     const HeaderField* asm_header = m.headers().first("Autocrypt-Setup-Message");
     const Entity* payload = nullptr;
     for (const Entity* e : leaves(m.root))
@@ -484,6 +539,7 @@ void check_setup_message(const MessageContext&, const Message& m, Findings& f) {
                         sk ? std::string(openpgp::symmetric_algorithm_name(sk->cipher)) +
                                  ", S2K type " + std::to_string(sk->s2k_type)
                            : "unreadable SKESK");
+                judge_setup_payload(ctx, *a, second->where(), f);
             }
         }
     }
@@ -532,6 +588,12 @@ void check_draft(const MessageContext& ctx, const Message& outer, Findings& f) {
     const HeaderField* ds = outer.headers().first("Autocrypt-Draft-State");
     if (!ds) return;
     f.chose("autocrypt.draft-state.optional", "Autocrypt-Draft-State", show(ds->value));
+    std::size_t gossip =
+        outer.headers().count("Autocrypt-Gossip") +
+        (ctx.inner_layer() ? ctx.crypto().inner->headers().count("Autocrypt-Gossip") : 0);
+    if (gossip > 0)
+        f.chose("autocrypt.draft.gossip", "Autocrypt-Gossip",
+                std::to_string(gossip) + " gossip headers for the intended recipients");
     AutocryptHeader h = message::parse_autocrypt_attributes(ds->raw_value);
     std::vector<std::string> problems = h.problems;
     for (const auto& a : h.attributes) {
@@ -603,15 +665,17 @@ RuleSet autocrypt_rules() {
                  {"autocrypt.setup.header", "autocrypt.setup.to-from",
                   "autocrypt.setup.multipart-mixed", "autocrypt.setup.first-part-readable",
                   "autocrypt.setup.second-part-type", "autocrypt.setup.second-part-attachment",
-                  "autocrypt.setup.cipher", "autocrypt.setup.passphrase-format",
-                  "autocrypt.setup.passphrase-begin", "autocrypt.setup.surrounding-text",
-                  "autocrypt.setup.code-not-in-message"},
+                  "autocrypt.setup.cipher", "autocrypt.setup.payload-secret-key",
+                  "autocrypt.setup.prefer-encrypt-armor-header",
+                  "autocrypt.setup.passphrase-format", "autocrypt.setup.passphrase-begin",
+                  "autocrypt.setup.surrounding-text", "autocrypt.setup.code-not-in-message"},
                  check_setup_message},
                 {"drafts",
                  Needs::envelope,
                  {"autocrypt.draft-state.optional", "autocrypt.draft-state.values",
                   "autocrypt.draft-state.encrypt-present", "autocrypt.draft.encrypt-to-self",
-                  "autocrypt.draft.pgp-mime", "autocrypt.draft-state.stripped"},
+                  "autocrypt.draft.pgp-mime", "autocrypt.draft-state.stripped",
+                  "autocrypt.draft.gossip"},
                  check_draft},
             }};
 }

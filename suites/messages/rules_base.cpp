@@ -504,6 +504,9 @@ void check_header_protection(const MessageContext& ctx, const Message&, Findings
 
 }  // namespace
 
+// Date, address and msg-id syntax apply to every header section that carries those fields: the
+// outer one and, for an encrypted message, the protected one inside (RFC 9788 moves the real
+// values there). Line lengths and required fields stay with the message as transmitted.
 RuleSet rfc5322_rules() {
     return {
         "rfc5322",
@@ -522,15 +525,15 @@ RuleSet rfc5322_rules() {
               "rfc5322.fields.at-most-once", "rfc5322.fields.message-id"},
              check_required_fields},
             {"date",
-             Needs::envelope,
+             Needs::each_layer,
              {"rfc5322.date.syntax", "rfc5322.date.day-of-week"},
              check_date},
             {"addresses",
-             Needs::envelope,
+             Needs::each_layer,
              {"rfc5322.address.syntax", "rfc5322.fields.sender-if-multiple-from"},
              check_addresses},
             {"msg-ids",
-             Needs::envelope,
+             Needs::each_layer,
              {"rfc5322.msg-id.syntax", "rfc5322.msg-id.references-parent"},
              check_msg_ids},
         }};

@@ -38,10 +38,12 @@ void check_hcp(const MessageContext& ctx, const Message& outer, Findings& f) {
     if (!ctx.crypto().encrypted) return;
     const auto& h = outer.headers();
     if (const HeaderField* from = h.first("From")) {
+        // The policy keeps the addr-spec and drops the display name. "<addr>" carries the same
+        // mailbox with no name (RFC 5322 angle-addr): judged on meaning, it meets the rule.
         auto list = message::parse_mailbox_list(from->raw_value);
-        bool bare =
-            list && list->size() == 1 && list->front().display_name.empty() && !list->front().angle;
-        f.judge(bare, "chatmail.hcp.from", "[outer] From", "a bare addr-spec", show(from->value));
+        bool bare = list && list->size() == 1 && list->front().display_name.empty();
+        f.judge(bare, "chatmail.hcp.from", "[outer] From", "the addr-spec only, no display name",
+                show(from->value));
     }
     if (const HeaderField* to = h.first("To")) {
         auto list = message::parse_address_list(to->raw_value);
@@ -172,6 +174,11 @@ void check_forward(const MessageContext&, const Message& m, Findings& f) {
         f.judge(ok, "chatmail.forward.header-lines", "body line " + std::to_string(i + 2),
                 "\"From: <original sender>\" after the forwarded-message marker",
                 i + 1 < lines.size() ? show(lines[i + 1], 60) : "end of text");
+        // Anonymised or a placeholder: at least the original sender's address stays out.
+        if (ok)
+            f.judge(lines[i + 1].find('@') == std::string_view::npos,
+                    "chatmail.forward.anonymized-sender", "body line " + std::to_string(i + 2),
+                    "an anonymised sender or a placeholder", show(lines[i + 1], 60));
         return;
     }
 }
@@ -255,6 +262,26 @@ void check_group(const MessageContext& ctx, const Message& m, Findings& f) {
         f.judge(!text.empty(), "chatmail.group.member-change-description", "body",
                 "a text saying what happened", "empty body text");
     }
+    // Renames and image changes each travel in a message of their own (lines 263 and 291).
+    auto other_changes = [&](std::string_view self) {
+        std::vector<std::string> others;
+        for (const char* n : {"Chat-Group-Member-Added", "Chat-Group-Member-Removed",
+                              "Chat-Group-Name-Changed", "Chat-Group-Avatar"})
+            if (self != n && hdr(ctx, n)) others.push_back(n);
+        return others;
+    };
+    if (hdr(ctx, "Chat-Group-Name-Changed")) {
+        auto others = other_changes("Chat-Group-Name-Changed");
+        f.judge(others.empty(), "chatmail.group.name-change-own-message",
+                ctx.where("Chat-Group-Name-Changed"), "the rename alone in its message",
+                "also " + join(others));
+    }
+    if (const HeaderField* av = hdr(ctx, "Chat-Group-Avatar"); av && trim(av->value) != "0") {
+        auto others = other_changes("Chat-Group-Avatar");
+        f.judge(others.empty(), "chatmail.group.avatar-change-own-message",
+                ctx.where("Chat-Group-Avatar"), "the image change alone in its message",
+                "also " + join(others));
+    }
     if (const HeaderField* changed = hdr(ctx, "Chat-Group-Name-Changed")) {
         const HeaderField* name = hdr(ctx, "Chat-Group-Name");
         bool ok = name != nullptr && trim(decoded(name)) != trim(decoded(changed));
@@ -272,6 +299,8 @@ void check_group(const MessageContext& ctx, const Message& m, Findings& f) {
         } else {
             f.chose("chatmail.group.image-optional", ctx.where("Chat-Group-Avatar"),
                     "sets a group-image");
+            f.chose("chatmail.group.image-may", ctx.where("Chat-Group-Avatar"),
+                    "the group has a group-image");
             const Entity* image = nullptr;
             const Entity* any_image = nullptr;
             for (const Entity* e : leaves(m.root)) {
@@ -359,6 +388,11 @@ void check_user_avatar(const MessageContext& ctx, const Message& m, Findings& f)
             continue;
         }
         f.chose("chatmail.avatar.optional", w.where, "sends a profile-image");
+        if (user_text(m).empty())
+            f.chose("chatmail.avatar.explicit-mail", w.where,
+                    "in a message of its own (no user text)");
+        else
+            f.chose("chatmail.avatar.with-next-mail", w.where, "along with a message's text");
         std::optional<std::string> data;
         if (v.rfind("base64:", 0) == 0) data = message::base64_decode(v.substr(7));
         f.judge(data.has_value(), "chatmail.avatar.header-format", w.where,
@@ -412,11 +446,19 @@ void check_misc(const MessageContext& ctx, const Message& m, Findings& f) {
         if (e.disposition && message::iequals(e.disposition->value, "reaction"))
             f.chose("chatmail.reaction.rfc9078", e.where(), "sends an RFC 9078 reaction");
     });
-    if (hdr(ctx, "References") && !is_mdn(m)) {
+    // A reply names another message in References; Delta Chat also puts a new message's own
+    // Message-ID there, which makes nothing a reply.
+    bool reply = false;
+    if (const HeaderField* refs = hdr(ctx, "References"); refs && !is_mdn(m)) {
+        auto own = message::parse_msg_id_loose(value_of(hdr(ctx, "Message-ID")));
+        if (auto ids = message::parse_msg_id_list(refs->raw_value))
+            for (const auto& id : *ids)
+                if (!own || id != own->id) reply = true;
+    }
+    if (reply)
         f.judge(hdr(ctx, "In-Reply-To") != nullptr, "chatmail.misc.in-reply-to",
                 ctx.where("In-Reply-To"), "In-Reply-To naming the message answered",
-                "References without In-Reply-To");
-    }
+                "References name another message, but there is no In-Reply-To");
     if (hdr(ctx, "Chat-Disposition-Notification-To"))
         f.chose("chatmail.misc.chat-dnt", ctx.where("Chat-Disposition-Notification-To"),
                 "requests read receipts with Chat-Disposition-Notification-To");
@@ -468,11 +510,18 @@ void check_vcard(const MessageContext&, const Message& m, Findings& f) {
         std::string problem;
         if (!prop("REV")) problem = "no REV";
         if (const std::string* key = prop("KEY")) {
+            // RFC 6350 §3.4 escapes a comma in a property value as "\,"; Delta Chat writes the
+            // data URI that way.
             std::size_t b64 = key->find("base64,");
+            std::size_t skip = 7;
+            if (b64 == std::string::npos) {
+                b64 = key->find("base64\\,");
+                skip = 8;
+            }
             if (b64 == std::string::npos) {
                 problem = "KEY is not a data:application/pgp-keys;base64, URI";
             } else {
-                auto data = message::base64_decode(key->substr(b64 + 7));
+                auto data = message::base64_decode(key->substr(b64 + skip));
                 if (!data || data->empty() || (static_cast<unsigned char>((*data)[0]) & 0x80) == 0)
                     problem = "KEY does not hold a binary OpenPGP key in plain base64";
             }
@@ -518,7 +567,10 @@ RuleSet chatmail_rules() {
              Needs::content,
              {"chatmail.outgoing.text-plain", "chatmail.outgoing.footer"},
              check_text_plain},
-            {"forwarded", Needs::content, {"chatmail.forward.header-lines"}, check_forward},
+            {"forwarded",
+             Needs::content,
+             {"chatmail.forward.header-lines", "chatmail.forward.anonymized-sender"},
+             check_forward},
             {"groups",
              Needs::content,
              {"chatmail.group.id-header",
@@ -535,6 +587,9 @@ RuleSet chatmail_rules() {
               "chatmail.group.member-change-own-message",
               "chatmail.group.member-change-description",
               "chatmail.group.name-changed-header",
+              "chatmail.group.name-change-own-message",
+              "chatmail.group.avatar-change-own-message",
+              "chatmail.group.image-may",
               "chatmail.group.name-change-description",
               "chatmail.group.avatar-remove",
               "chatmail.group.image-optional",
@@ -550,7 +605,8 @@ RuleSet chatmail_rules() {
              check_edit_delete},
             {"profile image",
              Needs::content,
-             {"chatmail.avatar.remove", "chatmail.avatar.optional", "chatmail.avatar.header-format",
+             {"chatmail.avatar.remove", "chatmail.avatar.optional", "chatmail.avatar.explicit-mail",
+              "chatmail.avatar.with-next-mail", "chatmail.avatar.header-format",
               "chatmail.avatar.not-outer", "chatmail.avatar.format"},
              check_user_avatar},
             {"location", Needs::content, {"chatmail.location.kml-addr"}, check_location},

@@ -389,6 +389,13 @@ void check_storage(const MessageContext& ctx, const Message& m, Findings& f) {
     const Message& outer = ctx.outer();
     if (cc == "contact" || (cc == "profile" && !outer.headers().has("To"))) {
         f.pass("coi-client.contact.chat-content", ctx.where("Chat-Content"), cc);
+        // The server reads these from the header it can see: the outer one.
+        std::vector<std::string> missing;
+        for (const char* n : {"From", "Chat-Content"})
+            if (!outer.headers().has(n)) missing.push_back(n);
+        f.judge(missing.empty(), "coi-client.contact.header-data", "[outer] header",
+                "From and Chat-Content where the server can read them",
+                "missing outside: " + join(missing));
         const Entity& root = outer.root;
         bool type_ok = root.is("text", "html") || root.is("multipart", "alternative") ||
                        root.is("multipart", "encrypted") ||
@@ -648,12 +655,13 @@ RuleSet coi_rules() {
                  check_mdn_format},
                 {"contacts and profiles",
                  Needs::content,
-                 {"coi-client.contact.chat-content", "coi-client.contact.content-type",
-                  "coi-client.contact.encrypt-body", "coi-client.profile.encrypt-body",
-                  "coi-client.contact.h-card", "coi-client.contact.hcard-fields",
-                  "coi-client.contact.from-hash", "coi-client.profile.part-marker",
-                  "coi-client.contact.blocked", "coi-client.profile.part-in-alternative",
-                  "coi-client.profile.request", "coi-client.text.initial-contact-info"},
+                 {"coi-client.contact.chat-content", "coi-client.contact.header-data",
+                  "coi-client.contact.content-type", "coi-client.contact.encrypt-body",
+                  "coi-client.profile.encrypt-body", "coi-client.contact.h-card",
+                  "coi-client.contact.hcard-fields", "coi-client.contact.from-hash",
+                  "coi-client.profile.part-marker", "coi-client.contact.blocked",
+                  "coi-client.profile.part-in-alternative", "coi-client.profile.request",
+                  "coi-client.text.initial-contact-info"},
                  check_storage},
                 {"groups",
                  Needs::content,

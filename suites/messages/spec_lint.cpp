@@ -1,13 +1,16 @@
 #include "messages/spec_lint.hpp"
 
+#include "message/gmime.hpp"
 #include "message/text.hpp"
 #include "messages/lint.hpp"
+#include "messages/spec_exchange.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace coitest::messages {
@@ -87,9 +90,18 @@ std::optional<SpecExample> classify(std::string file, int line, std::string text
     for (const auto& l : lines)
         if (l.rfind("C:", 0) == 0 || l.rfind("S:", 0) == 0) {
             ex.kind = SpecExample::Kind::exchange;
-            ex.text = std::move(text);
+            std::string body;  // from the first non-blank line, so ex.line is its first line
+            for (std::size_t i = first; i < lines.size(); ++i) body += lines[i] + "\n";
+            ex.text = std::move(body);
             return ex;
         }
+    if (message::trim(lines[first]).rfind("{", 0) == 0) {
+        ex.kind = SpecExample::Kind::json;
+        std::string body;
+        for (std::size_t i = first; i < lines.size(); ++i) body += lines[i] + "\n";
+        ex.text = std::move(body);
+        return ex;
+    }
     if (!header_like(lines[first])) return std::nullopt;
     // A syntax template such as "addr=…; [prefer-encrypt=mutual;] keydata=BASE64" shows a grammar,
     // not a message; judging it would only report its notation.
@@ -191,6 +203,9 @@ SpecIdentity identify_spec(std::string_view path) {
     if (ends("chatmail/spec.md") || ends("chatmail-spec.md"))
         return {"chatmail/spec.md", "chatmail-client", false};
     if (ends("level1.rst")) return {"autocrypt/level1.rst", "autocrypt", false};
+    // The server specs: their examples are C:/S: exchanges, judged by spec_exchange.cpp.
+    if (ends("coi-server-spec.md")) return {"coi/coi-server-spec.md", "", false};
+    if (ends("webpush-spec.md")) return {"coi/webpush-spec.md", "", false};
     return {std::string(fs::path(p).filename().string()), "", false};
 }
 
@@ -225,11 +240,50 @@ std::string strip_layer(std::string_view where) {
     return std::string(where);
 }
 
+std::string rule_of(const Requirement& r) {
+    return r.line > 0 ? r.spec + ":" + std::to_string(r.line) : r.spec + " §" + r.section;
+}
+
+// Verdict, reason and requirement list of a spec-lint test from its (kept) findings.
+void settle(TestResult& t, const message::RequirementLookup& lookup) {
+    t.requirements.clear();
+    std::set<std::string> listed;
+    for (const auto& f : t.findings) {
+        if (!listed.insert(f.requirement).second) continue;
+        RequirementRef ref;
+        ref.id = f.requirement;
+        ref.level = f.level;
+        if (const Requirement* r = lookup(f.requirement)) {
+            ref.spec = r->spec;
+            ref.section = r->section;
+        }
+        t.requirements.push_back(std::move(ref));
+    }
+    Verdict v = Verdict::not_applicable;
+    bool judged = false;
+    for (const auto& f : t.findings) {
+        if (f.verdict == Verdict::info || f.verdict == Verdict::not_applicable) continue;
+        v = judged ? worst(v, f.verdict) : f.verdict;
+        judged = true;
+    }
+    if (t.verdict != Verdict::error) t.verdict = judged ? v : Verdict::not_applicable;
+    t.reason.clear();
+    for (const auto& f : t.findings)
+        if (f.verdict == t.verdict && (v == Verdict::fail || v == Verdict::warn)) {
+            t.reason = f.requirement + " at " + f.where + ": " + f.seen;
+            break;
+        }
+    if (!judged && t.reason.empty()) t.reason = "no rule of this spec applies to the example";
+}
+
 }  // namespace
 
 Result<RunResult> run_spec_lint(const std::vector<std::string>& spec_paths,
                                 const std::vector<std::string>& key_files,
                                 message::RequirementLookup lookup, const TestCallback& on_test) {
+    // GMime must stay initialised for the whole run: the linters below come and go (README,
+    // "GMime"), and shutting it down between them brings GLib criticals.
+    message::GMimeLibrary gmime;
     RunResult run;
     auto started = std::chrono::steady_clock::now();
     run.target = "specification examples";
@@ -249,22 +303,65 @@ Result<RunResult> run_spec_lint(const std::vector<std::string>& spec_paths,
             *text, id.spec, [&](const std::string& rel) { return read_small_file(dir / rel); });
         for (const auto& ex : examples) {
             std::string ex_id = "spec-lint:" + ex.file + ":" + std::to_string(ex.line);
-            if (ex.kind == SpecExample::Kind::exchange || ex.kind == SpecExample::Kind::payload) {
+            if (ex.kind == SpecExample::Kind::json) {
+                TestResult t;
+                t.id = ex_id;
+                t.title = ex.file + ":" + std::to_string(ex.line) + " (JSON)";
+                t.classname = id.profile.empty() ? "spec-lint" : id.profile;
+                t.profile = t.classname;
+                t.verdict = Verdict::not_applicable;
+                message::Findings found(lookup);
+                judge_json_example(ex.text, ex.file, ex.line, id.spec, found);
+                for (auto& f : found.items()) {
+                    if (const Requirement* r = lookup(f.requirement))
+                        if (f.verdict == Verdict::fail || f.verdict == Verdict::warn)
+                            f.expected = "[rule " + rule_of(*r) + "] " + f.expected;
+                    t.findings.push_back(std::move(f));
+                }
+                settle(t, lookup);
+                if (on_test) on_test(t);
+                suite.tests.push_back(std::move(t));
+                continue;
+            }
+            if (ex.kind == SpecExample::Kind::exchange) {
+                TestResult t;
+                t.id = ex_id;
+                t.title = ex.file + ":" + std::to_string(ex.line) + " (C:/S: exchange)";
+                t.classname = id.profile.empty() ? "spec-lint" : id.profile;
+                t.profile = t.classname;
+                t.verdict = Verdict::not_applicable;  // settle() judges from the findings
+                message::Findings found(lookup);
+                judge_exchange(split_exchange(ex.text, ex.line), ex.file, id.spec, found);
+                for (auto& f : found.items()) {
+                    if (const Requirement* r = lookup(f.requirement))
+                        if (f.verdict == Verdict::fail || f.verdict == Verdict::warn)
+                            f.expected = "[rule " + rule_of(*r) + "] " + f.expected;
+                    t.findings.push_back(std::move(f));
+                }
+                settle(t, lookup);
+                if (on_test) on_test(t);
+                suite.tests.push_back(std::move(t));
+                continue;
+            }
+            if (ex.kind == SpecExample::Kind::payload) {
                 TestResult t;
                 t.id = ex_id;
                 t.title = ex.file + ":" + std::to_string(ex.line);
                 t.classname = id.profile.empty() ? "spec-lint" : id.profile;
                 t.profile = t.classname;
                 t.verdict = Verdict::not_applicable;
-                t.reason = ex.kind == SpecExample::Kind::exchange
-                               ? "a C:/S: protocol exchange; spec-lint judges message examples only"
-                               : "the decrypted payload of the example before it; judged through "
-                                 "that example";
+                t.reason =
+                    "the decrypted payload of the example before it; judged through that "
+                    "example";
                 if (on_test) on_test(t);
                 suite.tests.push_back(std::move(t));
                 continue;
             }
-            TestResult t = (*linter)->lint(ex.file + ":" + std::to_string(ex.line), ex.text);
+            // A fresh linter per example: examples are independent messages, so rules across
+            // messages (a Message-ID reused by two examples, a repeated avatar) do not apply.
+            auto fresh = Linter::create(lookup, options);
+            if (!fresh) return fresh.error();
+            TestResult t = (*fresh)->lint(ex.file + ":" + std::to_string(ex.line), ex.text);
             t.id = ex_id;
             std::vector<std::string> present;
             for (const auto& l : split_lines(ex.text)) {
@@ -296,33 +393,11 @@ Result<RunResult> run_spec_lint(const std::vector<std::string>& spec_paths,
                 if (data_rule && ex.text.find("...") != std::string::npos) continue;
                 int line = field_line(ex, field);
                 f.where = ex.file + ":" + std::to_string(line) + " " + f.where;
-                std::string rule = r->line > 0 ? r->spec + ":" + std::to_string(r->line)
-                                               : r->spec + " §" + r->section;
-                f.expected = "[rule " + rule + "] " + f.expected;
+                f.expected = "[rule " + rule_of(*r) + "] " + f.expected;
                 kept.push_back(std::move(f));
             }
             t.findings = std::move(kept);
-            t.requirements.erase(std::remove_if(t.requirements.begin(), t.requirements.end(),
-                                                [&](const RequirementRef& ref) {
-                                                    for (const auto& f : t.findings)
-                                                        if (f.requirement == ref.id) return false;
-                                                    return true;
-                                                }),
-                                 t.requirements.end());
-            Verdict v = Verdict::not_applicable;
-            bool judged = false;
-            for (const auto& f : t.findings) {
-                if (f.verdict == Verdict::info || f.verdict == Verdict::not_applicable) continue;
-                v = judged ? worst(v, f.verdict) : f.verdict;
-                judged = true;
-            }
-            if (t.verdict != Verdict::error) t.verdict = judged ? v : Verdict::not_applicable;
-            t.reason.clear();
-            for (const auto& f : t.findings)
-                if (f.verdict == t.verdict && (v == Verdict::fail || v == Verdict::warn)) {
-                    t.reason = f.requirement + " at " + f.where + ": " + f.seen;
-                    break;
-                }
+            settle(t, lookup);
             if (ex.kind == SpecExample::Kind::fragment)
                 t.title += " (fragment: only its fields are judged)";
             if (on_test) on_test(t);

@@ -19,7 +19,8 @@ struct SpecExample {
     std::string file;  // where the text is: the spec, or an included file
     int line = 0;      // first line of the example in `file`
     std::string text;  // the example with the block indentation removed
-    enum class Kind { message, fragment, exchange, payload } kind = Kind::message;
+    // json: a code block holding a JSON document (judged where the spec has JSON rules).
+    enum class Kind { message, fragment, exchange, payload, json } kind = Kind::message;
 };
 
 // Sans-I/O: the code blocks of one spec text that look like messages or C:/S: exchanges.

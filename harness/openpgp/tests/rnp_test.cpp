@@ -104,5 +104,15 @@ TEST(Rnp, RefusesRfc9580Packets) {
     EXPECT_NE(r.error().message.find("RFC 9580"), std::string::npos);
 }
 
+// The Autocrypt Setup Message payload opens with its Setup Code only (level1.rst example).
+TEST(Rnp, DecryptsTheSetupMessageWithItsCode) {
+    auto msg = payload("fixtures/messages/autocrypt/example-setup-message.eml");
+    auto plain = decrypt_with_passphrase(msg, "1742-0185-6197-1303-7016-8412-3581-4441-0597");
+    ASSERT_TRUE(plain) << plain.error().message;
+    EXPECT_EQ(plain->rfind("-----BEGIN PGP PRIVATE KEY BLOCK-----", 0), 0u);
+    EXPECT_FALSE(decrypt_with_passphrase(msg, "1742-0185-6197-1303-7016-8412-3581-4441-0598"));
+    EXPECT_FALSE(decrypt_with_passphrase("garbage", "1742"));
+}
+
 }  // namespace
 }  // namespace coitest::openpgp

@@ -3,6 +3,9 @@
 #include "messages/lint.hpp"
 #include "tests/test_support.hpp"
 
+#include <map>
+#include <set>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -144,6 +147,131 @@ TEST(Lint, EncryptedWithoutKeySaysWhyRulesAreNotJudged) {
         }
     EXPECT_GT(na, 20u);
     EXPECT_NE(t.verdict, Verdict::not_applicable);  // the outer rules were judged
+}
+
+// Rules that need a sender's earlier message: judged when lint reads several messages at once,
+// each failing on a repeated or recipient-dependent header and passing on its twin.
+TEST(Lint, LaterMessageRules) {
+    auto second_findings = [](std::string a, std::string b) {
+        // Another Message-ID for the second message, so only the rule under test differs.
+        std::string id = "Mr.x7Hq2kLm9Wz.a1@", id2 = "Mr.x7Hq2kLm9Wz.b9@";
+        if (auto at = b.find(id); at != std::string::npos) b.replace(at, id.size(), id2);
+        if (auto at = b.find("Gr.Pq7Rt2Vx9Zb.k2Jd8sLq@"); at != std::string::npos)
+            b.replace(at, 24, "Gr.Pq7Rt2Vx9Zb.z9Yx8wVu@");
+        std::string mbox =
+            "From x Mon Jan 1 00:00:00 2024\n" + a + "\nFrom y Mon Jan 1 00:00:00 2024\n" + b;
+        auto run = lint({"-"}, "chatmail-client", mbox);
+        std::set<std::string> out;
+        const auto& tests = run.run.suites.at(0).tests;
+        EXPECT_EQ(tests.size(), 2u);
+        if (tests.size() == 2)
+            for (const auto& f : tests[1].findings)
+                if (f.verdict == Verdict::warn || f.verdict == Verdict::fail)
+                    out.insert(f.requirement);
+        return out;
+    };
+    auto read = [](const char* rel) { return testing::read_file(fixture(rel)); };
+
+    std::string avatar = read("chatmail/user-avatar.eml");
+    EXPECT_TRUE(second_findings(avatar, avatar).count("chatmail.avatar.only-on-change"));
+    EXPECT_FALSE(second_findings(avatar, read("chatmail/user-avatar.broken-gif.eml"))
+                     .count("chatmail.avatar.only-on-change"));
+
+    std::string group = read("chatmail/group-avatar.eml");
+    EXPECT_TRUE(second_findings(group, group).count("chatmail.group.avatar-only-on-change"));
+    EXPECT_FALSE(second_findings(group, read("chatmail/group-avatar.broken-wrong-name.eml"))
+                     .count("chatmail.group.avatar-only-on-change"));
+
+    std::string text = read("chatmail/text.eml");
+    std::string to_carol = text;
+    to_carol.replace(to_carol.find("To: Bob <bob@"), 13, "To: Carol <carol@");
+    EXPECT_FALSE(second_findings(text, to_carol).count("autocrypt.header.not-per-recipient"));
+    std::string other_header = to_carol;
+    other_header.replace(other_header.find(" prefer-encrypt=mutual;"), 23, "");
+    EXPECT_TRUE(second_findings(text, other_header).count("autocrypt.header.not-per-recipient"));
+}
+
+// COI rules across messages: a second edit of the same message names the first edit, and a
+// group message with other members carries a groupinfo part.
+TEST(Lint, CoiLaterMessageRules) {
+    auto second_findings = [](const std::string& a, const std::string& b) {
+        std::string mbox =
+            "From x Mon Jan 1 00:00:00 2024\n" + a + "\nFrom y Mon Jan 1 00:00:00 2024\n" + b;
+        auto run = lint({"-"}, "coi-client", mbox);
+        std::set<std::string> out;
+        const auto& tests = run.run.suites.at(0).tests;
+        EXPECT_EQ(tests.size(), 2u);
+        if (tests.size() == 2)
+            for (const auto& f : tests[1].findings)
+                if (f.verdict == Verdict::warn || f.verdict == Verdict::fail)
+                    out.insert(f.requirement);
+        return out;
+    };
+    auto replace = [](std::string s, const std::string& from, const std::string& to) {
+        auto at = s.find(from);
+        EXPECT_NE(at, std::string::npos) << from;
+        if (at != std::string::npos) s.replace(at, from.size(), to);
+        return s;
+    };
+    std::string edit = testing::read_file(fixture("coi/edit.eml"));
+    std::string again = replace(edit, "<chat$S2571BC.2878a8@", "<chat$S2571BC.3999b9@");
+    EXPECT_TRUE(second_findings(edit, again).count("coi-client.edit.reference-last"))
+        << "the second edit names the original again";
+    std::string chained = replace(replace(again, "In-Reply-To: <chat$434571BC.89A707D2@",
+                                          "In-Reply-To: <chat$S2571BC.2878a8@"),
+                                  "References: <chat$434571BC.89A707D2@autocrypt.example>",
+                                  "References: <chat$434571BC.89A707D2@autocrypt.example>\n"
+                                  " <chat$S2571BC.2878a8@autocrypt.example>");
+    EXPECT_FALSE(second_findings(edit, chained).count("coi-client.edit.reference-last"));
+
+    std::string group = testing::read_file(fixture("coi/group.eml"));
+    std::string next = replace(group, "S2571BC.2878a8@", "S2571BC.4000c0@");
+    EXPECT_FALSE(second_findings(group, next).count("coi-client.group.groupinfo-on-change"));
+    std::string more = replace(next, "To: bob@autocrypt.example, carol@autocrypt.example",
+                               "To: bob@autocrypt.example, carol@autocrypt.example,\n"
+                               " dave@autocrypt.example");
+    EXPECT_TRUE(second_findings(group, more).count("coi-client.group.groupinfo-on-change"));
+    std::string with_info =
+        replace(more, "Content-Type: text/plain; charset=UTF-8; format=\"flowed\"\n\n",
+                "Content-Type: multipart/mixed; boundary=\"gi\"\n\n--gi\n"
+                "Content-Type: text/plain; charset=UTF-8\n\n");
+    with_info +=
+        "--gi\nContent-Type: text/html; charset=UTF-8\nChat-Content: groupinfo\n\n"
+        "<div class=\"h-group\">My Crew</div>\n--gi--\n";
+    EXPECT_FALSE(second_findings(group, with_info).count("coi-client.group.groupinfo-on-change"));
+}
+
+// The Setup Message payload: without a code, or with a wrong one, the secret-key rules are
+// not-applicable with the reason; the spec's own code opens it and they pass.
+TEST(Lint, SetupMessagePayloadNeedsTheSetupCode) {
+    auto verdicts = [](std::vector<std::string> codes) {
+        LintOptions options;
+        options.setup_codes = std::move(codes);
+        auto linter = Linter::create(lookup(), options);
+        EXPECT_TRUE(linter);
+        TestResult t = (*linter)->lint(
+            "setup", testing::read_file(fixture("autocrypt/setup-message-opened.eml")));
+        std::map<std::string, std::pair<Verdict, std::string>> out;
+        for (const auto& f : t.findings)
+            if (f.requirement.rfind("autocrypt.setup.p", 0) == 0 &&
+                f.requirement.find("passphrase") == std::string::npos)
+                out[f.requirement] = {f.verdict, f.seen};
+        return out;
+    };
+    auto none = verdicts({});
+    ASSERT_EQ(none.size(), 2u);
+    for (const auto& [id, v] : none) {
+        EXPECT_EQ(v.first, Verdict::not_applicable) << id;
+        EXPECT_NE(v.second.find("--setup-code"), std::string::npos) << id;
+    }
+    auto wrong = verdicts({"1111-1111-1111-1111-1111-1111-1111-1111-1111"});
+    for (const auto& [id, v] : wrong) {
+        EXPECT_EQ(v.first, Verdict::not_applicable) << id;
+        EXPECT_NE(v.second.find("opens"), std::string::npos) << id;
+    }
+    auto right = verdicts({"0000", "1742-0185-6197-1303-7016-8412-3581-4441-0597"});
+    ASSERT_EQ(right.size(), 2u);
+    for (const auto& [id, v] : right) EXPECT_EQ(v.first, Verdict::pass) << id;
 }
 
 }  // namespace
